@@ -1,0 +1,62 @@
+// Every setting of the product in one place: read from the environment once, validated, typed.
+// Add new settings here (with a default and a line in the README's settings table), never read
+// process.env elsewhere.
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().default(def);
+const num = (def: number) => z.coerce.number().default(def);
+
+const schema = z.object({
+  /** Postgres connection string; when unset an embedded PostgreSQL runs inside dataDir. */
+  databaseUrl: z.string().url().optional(),
+  /** Where the embedded database and media files live. */
+  dataDir: z.string().default('./.undub'),
+  /** Port of the embedded PostgreSQL. */
+  embeddedDbPort: int(54329),
+  apiPort: int(4000),
+  dashboardPort: int(3000),
+  /** Worker processes started by `undub start`. */
+  workers: int(1),
+  /** Largest accepted upload, bytes. */
+  maxUploadBytes: int(2 * 1024 * 1024 * 1024),
+  /** Longest accepted media, seconds. */
+  maxDurationSeconds: num(3600),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+const envNames: Record<keyof Config, string> = {
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'UNDUB_DATA_DIR',
+  embeddedDbPort: 'UNDUB_EMBEDDED_DB_PORT',
+  apiPort: 'UNDUB_API_PORT',
+  dashboardPort: 'UNDUB_DASHBOARD_PORT',
+  workers: 'UNDUB_WORKERS',
+  maxUploadBytes: 'UNDUB_MAX_UPLOAD_BYTES',
+  maxDurationSeconds: 'UNDUB_MAX_DURATION_SECONDS',
+  logLevel: 'UNDUB_LOG_LEVEL',
+};
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Reads the configuration from an environment (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => {
+      const key = i.path[0] as keyof Config;
+      return `${envNames[key] ?? String(key)}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}

@@ -1,0 +1,3 @@
+export * from './fft';
+export * from './stft';
+export * from './metrics';
