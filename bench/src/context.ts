@@ -1,0 +1,25 @@
+// What the runner hands each suite, and what a suite hands back (see bench/README.md).
+import type { Manifest } from './manifest';
+
+export interface BenchContext {
+  manifest: Manifest;
+  repoRoot: string;
+  dataDir: string;
+  outDir: string;
+  tmpDir: string;
+  resolve(rel: string): string;
+  /** Lazily opens the service database; suites that never call it never touch Postgres. */
+  db(): Promise<unknown>;
+  log(message: string): void;
+  options: Record<string, string>;
+}
+
+export interface SuiteResult {
+  name: string;
+  figures: Record<string, unknown>;
+  table: string;
+  plots?: string[];
+  notes?: string[];
+}
+
+export type Suite = (ctx: BenchContext) => Promise<SuiteResult>;
