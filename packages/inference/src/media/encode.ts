@@ -1,0 +1,87 @@
+// Encoding stems (archive and browser formats) and putting a new audio track under an unchanged picture.
+import { Readable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { MediaError } from './errors';
+
+export type AudioFormat = 'wav' | 'flac' | 'opus' | 'aac';
+
+export interface EncodeAudioOptions {
+  format: AudioFormat;
+  /** Bits per second for lossy formats (default 128k for AAC, 96k for Opus). */
+  bitrate?: number;
+}
+
+const codecs: Record<AudioFormat, { codec: string; container: string }> = {
+  wav: { codec: 'pcm_s16le', container: 'wav' },
+  flac: { codec: 'flac', container: 'flac' },
+  opus: { codec: 'libopus', container: 'ogg' },
+  aac: { codec: 'aac', container: 'ipod' },
+};
+
+export async function encodeAudio(
+  channels: Float32Array[],
+  sampleRate: number,
+  outFile: string,
+  opts: EncodeAudioOptions,
+): Promise<void> {
+  if (channels.length === 0 || channels[0].length === 0) {
+    throw new MediaError('MEDIA_EMPTY', `nothing to encode into ${outFile}`);
+  }
+  const { codec, container } = codecs[opts.format];
+  const command = ffmpeg(interleaved(channels))
+    .inputFormat('f32le')
+    .inputOptions(['-ar', String(sampleRate), '-ac', String(channels.length)])
+    .audioCodec(codec)
+    .format(container);
+  if (opts.format === 'aac' || opts.format === 'opus') {
+    command.audioBitrate(Math.round((opts.bitrate ?? (opts.format === 'aac' ? 128_000 : 96_000)) / 1000));
+  }
+  // Opus only runs at 48 kHz internally; ffmpeg resamples.
+  if (opts.format === 'opus' && sampleRate !== 48_000) command.audioFrequency(48_000);
+  await runToFile(command, outFile);
+}
+
+/** Replaces the audio of videoFile with audioFile; the picture stream is copied bit for bit. */
+export async function remuxAudio(videoFile: string, audioFile: string, outFile: string): Promise<void> {
+  const command = ffmpeg(videoFile)
+    .input(audioFile)
+    .outputOptions(['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '192k', '-shortest']);
+  if (/\.(mp4|m4v|mov)$/i.test(outFile)) command.outputOptions(['-movflags', '+faststart']);
+  await runToFile(command, outFile);
+}
+
+function runToFile(command: ffmpeg.FfmpegCommand, outFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    command
+      .on('error', (err: Error, _out: string, stderr: string) =>
+        reject(new MediaError('MEDIA_ENCODE_FAILED', `could not write ${outFile}: ${lastLine(stderr) || err.message}`)),
+      )
+      .on('end', () => resolve())
+      .save(outFile);
+  });
+}
+
+function lastLine(text: string | undefined): string {
+  return (text ?? '').trim().split('\n').at(-1) ?? '';
+}
+
+/** Streams interleaved f32le in blocks so a long stem is never copied whole. */
+function interleaved(channels: Float32Array[]): Readable {
+  const n = channels[0].length;
+  const c = channels.length;
+  const block = 65_536;
+  let at = 0;
+  return new Readable({
+    read() {
+      if (at >= n) {
+        this.push(null);
+        return;
+      }
+      const len = Math.min(block, n - at);
+      const buf = new Float32Array(len * c);
+      for (let i = 0; i < len; i++) for (let ch = 0; ch < c; ch++) buf[i * c + ch] = channels[ch][at + i];
+      at += len;
+      this.push(Buffer.from(buf.buffer));
+    },
+  });
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './probe';
+export * from './decode-audio';
+export * from './decode-frames';
+export * from './encode';
