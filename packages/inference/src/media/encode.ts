@@ -53,7 +53,7 @@ export async function remuxAudio(videoFile: string, audioFile: string, outFile: 
 function runToFile(command: ffmpeg.FfmpegCommand, outFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     command
-      .on('error', (err: Error, _out: string, stderr: string) =>
+      .on('error', (err: Error, _out: string | null, stderr: string | null) =>
         reject(new MediaError('MEDIA_ENCODE_FAILED', `could not write ${outFile}: ${lastLine(stderr) || err.message}`)),
       )
       .on('end', () => resolve())
@@ -61,7 +61,7 @@ function runToFile(command: ffmpeg.FfmpegCommand, outFile: string): Promise<void
   });
 }
 
-function lastLine(text: string | undefined): string {
+function lastLine(text: string | null): string {
   return (text ?? '').trim().split('\n').at(-1) ?? '';
 }
 

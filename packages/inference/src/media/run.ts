@@ -13,7 +13,7 @@ export async function* pipeOutput(file: string, command: FfmpegCommand): AsyncGe
       .on('stderr', (line: string) => {
         if (stderr.length < 64_000) stderr += line + '\n';
       })
-      .on('error', (err: Error, _stdout: string, errText: string) => {
+      .on('error', (err: Error, _stdout: string | null, errText: string | null) => {
         failure = mediaErrorFromFfmpeg(file, `${errText ?? stderr}\n${err.message}`);
         out.end();
         resolve();
