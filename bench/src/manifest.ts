@@ -9,6 +9,8 @@ export type Verdict = 'reupload' | 'original';
 
 export interface BuildOptions {
   seed: number;
+  originals: number;
+  catalogShare: number;
   reuploadsPerRatio: number;
   cleanPerTransform: number;
   newWorks: number;
@@ -95,6 +97,7 @@ export async function loadManifest(file: string): Promise<Manifest> {
     throw new Error(`BENCH_NO_MANIFEST: ${file} not found; run \`npm run bench:build\` first`);
   }
   const manifest = JSON.parse(text) as Manifest;
-  if (manifest.version !== 1) throw new Error(`BENCH_MANIFEST_VERSION: unsupported version ${manifest.version}`);
+  if (manifest.version !== 1)
+    throw new Error(`BENCH_MANIFEST_VERSION: unsupported version ${manifest.version}`);
   return manifest;
 }
