@@ -18,6 +18,8 @@ import { buildUpload } from './uploads';
 const BUILDER_VERSION = 1;
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+// npm runs workspace scripts inside the workspace; relative paths mean the caller's directory.
+const invocationDir = process.env.INIT_CWD ?? process.cwd();
 
 const DEFAULTS: BuildOptions = {
   seed: 1,
@@ -51,7 +53,7 @@ function parseArgs(argv: string[]): { options: BuildOptions; jobs: number; out: 
       const key = arg.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (value === undefined) throw new Error(`BENCH_USAGE: ${arg} needs a value\n${USAGE}`);
       if (key === 'jobs') jobs = Number(value);
-      else if (key === 'out') out = resolve(value);
+      else if (key === 'out') out = resolve(invocationDir, value);
       else if (key in options) (options as unknown as Record<string, number>)[key] = Number(value);
       else throw new Error(`BENCH_USAGE: unknown option ${arg}\n${USAGE}`);
       if (key !== 'out' && !Number.isFinite(Number(value)))
