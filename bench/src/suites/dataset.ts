@@ -3,8 +3,10 @@
 import { existsSync, statSync } from 'node:fs';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
-import { summarize } from '../score';
+import { rmsOf } from '../build/shape';
+import { percentile, summarize } from '../score';
 import { splitOf } from '../split';
+import { readWav } from '../wav';
 
 function countBy<T>(items: T[], key: (x: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -51,6 +53,16 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       ];
     }),
   );
+  // The stems on disk must carry the nominal OST-to-BGM ratio over the music span.
+  const ratioErrors: number[] = [];
+  for (const u of uploads.filter((x) => withMusic(x) && x.ost && x.bgm && !missing.includes(x.ost))) {
+    const ost = (await readWav(ctx.resolve(u.ost!))).channels;
+    const bgm = (await readWav(ctx.resolve(u.bgm!))).channels;
+    const from = Math.round((u.musicStart ?? 0) * 48000);
+    const to = Math.min(ost[0].length, Math.round((u.musicEnd ?? u.durationSeconds) * 48000));
+    ratioErrors.push(Math.abs(20 * Math.log10(rmsOf(ost, from, to) / rmsOf(bgm, from, to)) - u.ratioDb!));
+  }
+  const ratioError = summarize(ratioErrors);
   const kinds = countBy(uploads, (u) => (u.edgeCase ? `edge:${u.edgeCase}` : u.kind));
   const figures = {
     options,
@@ -89,6 +101,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       withOriginalMusic: uploads.filter((u) => u.hasOriginalMusic).length,
     },
     musicExcerpts: musicExcerpts.length,
+    measuredRatioErrorDb: ratioError,
     ceilingByRatio,
     ceilingClean: ceiling(uploads.filter((u) => u.kind === 'clean_reupload')),
   };
@@ -96,7 +109,8 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   let table = `${music.length} music tracks (${catalogMusic.length} in the catalog, ${f1(hours(catalogMusic))} h; ${figures.music.notInCatalog} not, ${f1(figures.music.notInCatalogHours)} h), `;
   table += `${originals.length} original works (${figures.originals.inCatalog} in the catalog, ${figures.originals.withOriginalMusic} with their own music), `;
   table += `${uploads.length} uploads, ${musicExcerpts.length} non-catalog music excerpts; ${figures.sizeMb} MB; `;
-  table += `${missing.length} missing files; ${nonEval.length} sources outside the eval split.\n\n`;
+  table += `${missing.length} missing files; ${nonEval.length} sources outside the eval split; `;
+  table += `OST-to-BGM measured on the stems is within ${f1(percentile(ratioErrors, 95))} dB of nominal for 95% of uploads.\n\n`;
   table += '| upload kind | count |\n|---|---|\n';
   for (const [k, n] of Object.entries(kinds)) table += `| ${k} | ${n} |\n`;
   table +=
