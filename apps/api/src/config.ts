@@ -23,6 +23,14 @@ const schema = z.object({
   /** Longest accepted media, seconds. */
   maxDurationSeconds: num(3600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Re-upload score (0..1) from which an upload is judged a re-upload of the best-matching original. */
+  reuploadScore: num(0.5),
+  /** Below this score the upload is judged original; between the two it is uncertain. */
+  originalScore: num(0.2),
+  /** Confidence from which a re-upload verdict is flagged without review (when audio and video agree). */
+  autoFlagConfidence: num(0.97),
+  /** Confidence from which an original verdict is cleared without review. */
+  autoClearConfidence: num(0.97),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -37,6 +45,10 @@ const envNames: Record<keyof Config, string> = {
   maxUploadBytes: 'UNDUB_MAX_UPLOAD_BYTES',
   maxDurationSeconds: 'UNDUB_MAX_DURATION_SECONDS',
   logLevel: 'UNDUB_LOG_LEVEL',
+  reuploadScore: 'UNDUB_REUPLOAD_SCORE',
+  originalScore: 'UNDUB_ORIGINAL_SCORE',
+  autoFlagConfidence: 'UNDUB_AUTO_FLAG_CONFIDENCE',
+  autoClearConfidence: 'UNDUB_AUTO_CLEAR_CONFIDENCE',
 };
 
 export class ConfigError extends Error {
