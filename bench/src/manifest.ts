@@ -15,6 +15,7 @@ export interface BuildOptions {
   cleanPerTransform: number;
   newWorks: number;
   edgePerCase: number;
+  quietMusic: number;
   excerpts: number;
   uploadSeconds: number;
 }

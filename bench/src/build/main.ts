@@ -29,12 +29,13 @@ const DEFAULTS: BuildOptions = {
   cleanPerTransform: 12,
   newWorks: 48,
   edgePerCase: 4,
+  quietMusic: 24,
   excerpts: 500,
   uploadSeconds: 10,
 };
 
 const USAGE = `usage: npm run bench:build -- [--seed N] [--originals N] [--reuploads-per-ratio N] [--clean-per-transform N]
-       [--new-works N] [--edge-per-case N] [--excerpts N] [--upload-seconds S] [--catalog-share F]
+       [--new-works N] [--edge-per-case N] [--quiet-music N] [--excerpts N] [--upload-seconds S] [--catalog-share F]
        [--jobs N] [--out DIR] [--force]`;
 
 function parseArgs(argv: string[]): { options: BuildOptions; jobs: number; out: string; force: boolean } {

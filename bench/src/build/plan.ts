@@ -126,5 +126,18 @@ export function makePlan(o: BuildOptions, music: MusicTrack[]): Plan {
       bitrateKbps: 0,
     });
   }
+  // Identification must also hold with the music 10 dB under the OST; appended last so earlier ids keep.
+  for (let i = 0; i < o.quietMusic; i++) {
+    uploads.push({
+      ...base,
+      id: uid(),
+      kind: 'reupload',
+      originalId: rng.pick(catalogOriginals),
+      musicId: rng.pick(catalogMusic).id,
+      ratioDb: 10,
+      transform: REUPLOAD_TRANSFORMS[i % REUPLOAD_TRANSFORMS.length],
+      bitrateKbps: bitrate(rng, i),
+    });
+  }
   return { originals, uploads };
 }
