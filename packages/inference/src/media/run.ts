@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { mediaErrorFromFfmpeg } from './errors';
 
 export async function* pipeOutput(file: string, command: FfmpegCommand): AsyncGenerator<Buffer> {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  // No 'close' event: fluent-ffmpeg treats it as a failure when it beats ffmpeg's exit (a race under load).
+  const out = new PassThrough({ highWaterMark: 1 << 20, emitClose: false });
   let stderr = '';
   let failure: Error | undefined;
   const finished = new Promise<void>((resolve) => {
