@@ -28,22 +28,44 @@ export function connectionOptions(url: string) {
   };
 }
 
-// The engine introspects pg_catalog columns of type "char" (OID 18), which the adapter cannot
-// map to a column type; their values are plain text, so they are reported as text (OID 25).
+// Two fixes to @prisma/adapter-pg for the schema engine, made once on its classes:
+// - the engine introspects pg_catalog columns of type "char" (OID 18), which the adapter cannot
+//   map to a column type; their values are plain text, so they are reported as text (OID 25);
+// - executeScript splits migration scripts at every ";", breaking function bodies and strings;
+//   PostgreSQL runs a multi-statement script as it is (simple query protocol).
 const TEXT_OID = 25;
 const CHAR_OID = 18;
 let adapterPatched = false;
-function patchCharColumns(adapter: object): void {
+
+type Method = (this: AdapterInternals, ...args: never[]) => Promise<unknown>;
+interface AdapterInternals {
+  client: { query(sql: string): Promise<unknown> };
+  onError(err: unknown): never;
+}
+
+function ownerOf(instance: object, method: string): Record<string, Method> {
+  let proto: Record<string, Method> | null = Object.getPrototypeOf(instance);
+  while (proto && !Object.hasOwn(proto, method)) proto = Object.getPrototypeOf(proto);
+  if (!proto) throw new Error(`unexpected @prisma/adapter-pg: no ${method}`);
+  return proto;
+}
+
+function patchAdapter(adapter: object): void {
   if (adapterPatched) return;
-  let proto: Record<string, unknown> | null = Object.getPrototypeOf(adapter);
-  while (proto && !Object.hasOwn(proto, 'performIO')) proto = Object.getPrototypeOf(proto);
-  if (!proto) throw new Error('unexpected @prisma/adapter-pg: no performIO');
-  const original = proto.performIO as (...args: unknown[]) => Promise<{ fields?: { dataTypeID: number }[] }>;
-  proto.performIO = async function (this: unknown, ...args: unknown[]) {
-    const result = await original.apply(this, args);
+  const queryable = ownerOf(adapter, 'performIO');
+  const performIO = queryable.performIO;
+  queryable.performIO = async function (this: AdapterInternals, ...args: never[]) {
+    const result = (await performIO.apply(this, args)) as { fields?: { dataTypeID: number }[] } | undefined;
     for (const field of result?.fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
     return result;
   };
+  ownerOf(adapter, 'executeScript').executeScript = async function (this: AdapterInternals, script: string) {
+    try {
+      await this.client.query(script);
+    } catch (err) {
+      this.onError(err);
+    }
+  } as Method;
   adapterPatched = true;
 }
 
@@ -57,7 +79,7 @@ class PatchedPrismaPg extends PrismaPg {
 
   override async connect() {
     const adapter = await super.connect();
-    patchCharColumns(adapter);
+    patchAdapter(adapter);
     this.adapters.push(adapter);
     return adapter;
   }

@@ -1,0 +1,2 @@
+export { appendAuditEvent, type AuditEventInput } from './append';
+export { verifyAuditChain, type AuditChainReport, type BrokenAuditRow } from './verify';
