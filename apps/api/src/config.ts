@@ -18,6 +18,17 @@ const schema = z.object({
   dashboardPort: int(3000),
   /** Worker processes started by `undub start`. */
   workers: int(1),
+  /** Retries of a failed job (exponential backoff from jobRetryDelaySeconds, at most 5 min apart). */
+  jobRetryLimit: int(3),
+  jobRetryDelaySeconds: int(5),
+  /** A running job whose worker stops sending heartbeats this long is retried elsewhere (>= 10). */
+  jobHeartbeatSeconds: z.coerce.number().int().min(10).default(30),
+  /** Longest a job may run before it is failed and retried. */
+  jobTimeoutSeconds: int(3600),
+  /** How often an idle worker looks for jobs. */
+  queuePollSeconds: z.coerce.number().min(0.5).default(1),
+  /** How often the queue checks for expired jobs and lost heartbeats. */
+  queueMonitorSeconds: z.coerce.number().int().min(1).default(10),
   /** Largest accepted upload, bytes. */
   maxUploadBytes: int(2 * 1024 * 1024 * 1024),
   /** Longest accepted media, seconds. */
@@ -42,6 +53,12 @@ const envNames: Record<keyof Config, string> = {
   apiPort: 'UNDUB_API_PORT',
   dashboardPort: 'UNDUB_DASHBOARD_PORT',
   workers: 'UNDUB_WORKERS',
+  jobRetryLimit: 'UNDUB_JOB_RETRY_LIMIT',
+  jobRetryDelaySeconds: 'UNDUB_JOB_RETRY_DELAY_SECONDS',
+  jobHeartbeatSeconds: 'UNDUB_JOB_HEARTBEAT_SECONDS',
+  jobTimeoutSeconds: 'UNDUB_JOB_TIMEOUT_SECONDS',
+  queuePollSeconds: 'UNDUB_QUEUE_POLL_SECONDS',
+  queueMonitorSeconds: 'UNDUB_QUEUE_MONITOR_SECONDS',
   maxUploadBytes: 'UNDUB_MAX_UPLOAD_BYTES',
   maxDurationSeconds: 'UNDUB_MAX_DURATION_SECONDS',
   logLevel: 'UNDUB_LOG_LEVEL',
