@@ -33,6 +33,26 @@ const schema = z.object({
   maxUploadBytes: int(2 * 1024 * 1024 * 1024),
   /** Longest accepted media, seconds. */
   maxDurationSeconds: num(3600),
+  /** Server folder from which admins may ingest files by path (submitUploadFromPath); unset: none. */
+  ingestDir: z.string().optional(),
+  /** Lifetime of a moderator session, hours. */
+  sessionTtlHours: num(12),
+  /** Key of the media URLs' HMAC signatures; unset: a random one per API process. */
+  mediaUrlSecret: z.string().min(16).optional(),
+  /** Lifetime of a signed media URL, seconds. */
+  mediaUrlTtlSeconds: int(900),
+  /** Base of the media URLs the API hands out (e.g. https://undub.example.com); unset: the request's host. */
+  publicUrl: z.string().url().optional(),
+  /** Sustained requests per second allowed to one API key or session, and the burst above it. */
+  rateLimitPerSecond: num(50),
+  rateLimitBurst: int(100),
+  /** Deepest GraphQL selection nesting accepted. */
+  maxQueryDepth: int(12),
+  /** Largest GraphQL query cost accepted (one per field, times `first` under lists). */
+  maxQueryCost: int(5000),
+  /** When set, each verdict is POSTed there, signed with webhookSecret (HMAC-SHA256). */
+  webhookUrl: z.string().url().optional(),
+  webhookSecret: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Re-upload score (0..1) from which an upload is judged a re-upload of the best-matching original. */
   reuploadScore: num(0.5),
@@ -61,6 +81,17 @@ const envNames: Record<keyof Config, string> = {
   queueMonitorSeconds: 'UNDUB_QUEUE_MONITOR_SECONDS',
   maxUploadBytes: 'UNDUB_MAX_UPLOAD_BYTES',
   maxDurationSeconds: 'UNDUB_MAX_DURATION_SECONDS',
+  ingestDir: 'UNDUB_INGEST_DIR',
+  sessionTtlHours: 'UNDUB_SESSION_TTL_HOURS',
+  mediaUrlSecret: 'UNDUB_MEDIA_URL_SECRET',
+  mediaUrlTtlSeconds: 'UNDUB_MEDIA_URL_TTL_SECONDS',
+  publicUrl: 'UNDUB_PUBLIC_URL',
+  rateLimitPerSecond: 'UNDUB_RATE_LIMIT_PER_SECOND',
+  rateLimitBurst: 'UNDUB_RATE_LIMIT_BURST',
+  maxQueryDepth: 'UNDUB_MAX_QUERY_DEPTH',
+  maxQueryCost: 'UNDUB_MAX_QUERY_COST',
+  webhookUrl: 'UNDUB_WEBHOOK_URL',
+  webhookSecret: 'UNDUB_WEBHOOK_SECRET',
   logLevel: 'UNDUB_LOG_LEVEL',
   reuploadScore: 'UNDUB_REUPLOAD_SCORE',
   originalScore: 'UNDUB_ORIGINAL_SCORE',
