@@ -79,15 +79,18 @@ export function makePlan(o: BuildOptions, music: MusicTrack[]): Plan {
   for (let i = 0; i < o.newWorks; i++) {
     const work: OriginalSpec = { id: id(originals.length + 1), inCatalog: false };
     originals.push(work);
+    // Ratio cycles fastest; catalog/unknown music and bitrate cycle per round of ratios, so neither
+    // is tied to one ratio.
+    const round = Math.floor(i / RATIOS.length);
     uploads.push({
       ...base,
       id: uid(),
       kind: 'new_work',
       originalId: work.id,
-      musicId: rng.pick(i % 2 === 0 ? catalogMusic : otherMusic).id,
+      musicId: rng.pick(round % 2 === 0 ? catalogMusic : otherMusic).id,
       ratioDb: RATIOS[i % RATIOS.length],
       transform: REUPLOAD_TRANSFORMS[i % REUPLOAD_TRANSFORMS.length],
-      bitrateKbps: bitrate(rng, i),
+      bitrateKbps: bitrate(rng, round),
     });
   }
   for (let i = 0; i < o.edgePerCase; i++) {
