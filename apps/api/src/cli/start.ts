@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db';
+import { registerProductHandlers, runWorkerProcess } from '../worker';
 import { printResult, progress } from './output';
 
 export function registerStartCommands(program: Command): void {
@@ -26,5 +27,13 @@ export function registerStartCommands(program: Command): void {
       });
       progress('stopping…');
       await db.close();
+    });
+
+  program
+    .command('worker')
+    .description('run a job worker against DATABASE_URL (`undub start` runs these itself)')
+    .action(async () => {
+      registerProductHandlers();
+      await runWorkerProcess(loadConfig(), progress);
     });
 }
