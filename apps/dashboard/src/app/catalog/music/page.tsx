@@ -1,0 +1,5 @@
+import { CatalogPage } from '../../../components/CatalogPage';
+
+export default function MusicPage() {
+  return <CatalogPage kind="music" />;
+}
