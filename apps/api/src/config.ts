@@ -15,7 +15,11 @@ const schema = z.object({
   /** Port of the embedded PostgreSQL. */
   embeddedDbPort: int(54329),
   apiPort: int(4000),
+  /** Address the API listens on (0.0.0.0 to serve other machines). */
+  apiHost: z.string().default('127.0.0.1'),
   dashboardPort: int(3000),
+  /** How `undub start` runs the dashboard: prod when built (`npm run build -w @undub/dashboard`), else dev; or off. */
+  dashboardMode: z.enum(['auto', 'dev', 'prod', 'off']).default('auto'),
   /** Worker processes started by `undub start`. */
   workers: int(1),
   /** Retries of a failed job (exponential backoff from jobRetryDelaySeconds, at most 5 min apart). */
@@ -71,7 +75,9 @@ const envNames: Record<keyof Config, string> = {
   dataDir: 'UNDUB_DATA_DIR',
   embeddedDbPort: 'UNDUB_EMBEDDED_DB_PORT',
   apiPort: 'UNDUB_API_PORT',
+  apiHost: 'UNDUB_API_HOST',
   dashboardPort: 'UNDUB_DASHBOARD_PORT',
+  dashboardMode: 'UNDUB_DASHBOARD',
   workers: 'UNDUB_WORKERS',
   jobRetryLimit: 'UNDUB_JOB_RETRY_LIMIT',
   jobRetryDelaySeconds: 'UNDUB_JOB_RETRY_DELAY_SECONDS',
