@@ -1,0 +1,129 @@
+// Authentication (API keys, moderator sessions) and API key management. Keys and sessions are
+// looked up on every request, so a revoked key or ended session is refused from the next request on.
+import { appendAuditEvent } from '../audit';
+import type { ApiKey, PrismaClient, Role, User } from '../generated/prisma/client';
+import type { Caller } from './caller';
+import { requireRole } from './caller';
+import type { ServiceDeps } from './deps';
+import { notFound, ServiceError } from './errors';
+import { API_KEY_PREFIX, newApiKey, newSessionToken, SESSION_PREFIX, tokenHash, verifyPassword } from './secrets';
+
+// lastUsedAt is informative: written at most once a minute per key, not on every request.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function authenticate(deps: ServiceDeps, token: string): Promise<Caller> {
+  if (token.startsWith(SESSION_PREFIX)) {
+    const session = await deps.prisma.session.findUnique({
+      where: { tokenHash: tokenHash(token) },
+      include: { user: true },
+    });
+    if (!session || session.revokedAt || session.expiresAt <= new Date())
+      throw new ServiceError('UNAUTHENTICATED', 'the session has ended; sign in again');
+    return {
+      tenantId: session.user.tenantId,
+      role: session.user.role,
+      userId: session.userId,
+      apiKeyId: null,
+      sessionId: session.id,
+      actor: `user:${session.userId}`,
+      rateKey: `session:${session.id}`,
+    };
+  }
+  if (token.startsWith(API_KEY_PREFIX)) {
+    const key = await deps.prisma.apiKey.findUnique({ where: { secretHash: tokenHash(token) } });
+    if (!key) throw new ServiceError('UNAUTHENTICATED', 'unknown API key');
+    if (key.revokedAt) throw new ServiceError('UNAUTHENTICATED', 'this API key has been revoked');
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
+      void deps.prisma.apiKey
+        .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
+        .catch(() => {});
+    return {
+      tenantId: key.tenantId,
+      role: key.role,
+      userId: key.userId,
+      apiKeyId: key.id,
+      sessionId: null,
+      actor: `apikey:${key.id}`,
+      rateKey: `apikey:${key.id}`,
+    };
+  }
+  throw new ServiceError('UNAUTHENTICATED', 'the bearer token is neither an API key nor a session token');
+}
+
+export async function signIn(
+  deps: ServiceDeps,
+  email: string,
+  password: string,
+): Promise<{ token: string; expiresAt: Date; user: User }> {
+  const user = await deps.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  // verifyPassword does the same work for an unknown email, so timing does not reveal accounts.
+  const ok = await verifyPassword(password, user?.passwordHash ?? null);
+  if (!user || !ok) throw new ServiceError('INVALID_CREDENTIALS', 'wrong email or password');
+  const { token, tokenHash: hash } = newSessionToken();
+  const expiresAt = new Date(Date.now() + deps.config.sessionTtlHours * 3600_000);
+  await deps.prisma.session.create({ data: { userId: user.id, tokenHash: hash, expiresAt } });
+  return { token, expiresAt, user };
+}
+
+export async function signOut(deps: ServiceDeps, caller: Caller): Promise<boolean> {
+  if (!caller.sessionId) return false;
+  await deps.prisma.session.update({ where: { id: caller.sessionId }, data: { revokedAt: new Date() } });
+  return true;
+}
+
+export async function createApiKey(
+  deps: ServiceDeps,
+  caller: Caller,
+  name: string,
+  role: Role,
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  requireRole(caller, 'admin');
+  if (!name.trim()) throw new ServiceError('BAD_USER_INPUT', 'an API key needs a name');
+  // Staff keys act for the user who made them (decisions need a user); client keys for nobody.
+  const userId = role === 'client' ? null : caller.userId;
+  const created = await insertApiKey(deps.prisma, caller.tenantId, { name: name.trim(), role, userId });
+  await appendAuditEvent(deps.prisma, {
+    tenantId: caller.tenantId,
+    actor: caller.actor,
+    action: 'apikey.created',
+    subject: `apikey:${created.apiKey.id}`,
+    payload: { name: created.apiKey.name, role, prefix: created.apiKey.prefix },
+  });
+  return created;
+}
+
+export async function insertApiKey(
+  prisma: PrismaClient,
+  tenantId: string,
+  opts: { name: string; role: Role; userId: string | null },
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const { secret, prefix, secretHash } = newApiKey();
+  const apiKey = await prisma.apiKey.create({
+    data: { tenantId, userId: opts.userId, name: opts.name, role: opts.role, prefix, secretHash },
+  });
+  return { apiKey, secret };
+}
+
+export async function revokeApiKey(deps: ServiceDeps, caller: Caller, id: string): Promise<ApiKey> {
+  requireRole(caller, 'admin');
+  const key = await deps.prisma.apiKey.findFirst({ where: { id, tenantId: caller.tenantId } });
+  if (!key) throw notFound('API key', id);
+  if (key.revokedAt) return key;
+  const revoked = await deps.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  await appendAuditEvent(deps.prisma, {
+    tenantId: caller.tenantId,
+    actor: caller.actor,
+    action: 'apikey.revoked',
+    subject: `apikey:${id}`,
+    payload: { name: key.name, prefix: key.prefix },
+  });
+  return revoked;
+}
+
+export async function listApiKeys(deps: ServiceDeps, caller: Caller, includeRevoked: boolean): Promise<ApiKey[]> {
+  requireRole(caller, 'admin');
+  return deps.prisma.apiKey.findMany({
+    where: { tenantId: caller.tenantId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    orderBy: { createdAt: 'desc' },
+  });
+}

@@ -1,0 +1,18 @@
+// What the domain services need from the rest of the app; built once by the HTTP server (or a test).
+import type { Config } from '../config';
+import type { Job, PrismaClient } from '../generated/prisma/client';
+import type { EnqueueJobInput } from '../queue';
+import type { MediaStorage } from '../storage';
+
+/** The job queue as the services use it: creates and queues a Job row, or cancels one. */
+export interface JobDispatcher {
+  enqueue(input: EnqueueJobInput): Promise<Job>;
+  cancel(jobId: string): Promise<Job>;
+}
+
+export interface ServiceDeps {
+  prisma: PrismaClient;
+  config: Config;
+  storage: MediaStorage;
+  jobs: JobDispatcher;
+}
