@@ -27,4 +27,7 @@ const JSONScalar = new GraphQLScalarType({
   parseValue: (value) => value,
 });
 
-export const scalarResolvers = { DateTime, JSON: JSONScalar, File: GraphQLUpload };
+// graphql-upload's scalar is named Upload, which is this schema's upload type: the same scalar, renamed.
+const File = new GraphQLScalarType({ ...GraphQLUpload.toConfig(), name: 'File' });
+
+export const scalarResolvers = { DateTime, JSON: JSONScalar, File };
