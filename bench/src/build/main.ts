@@ -11,7 +11,7 @@ import { buildOriginal } from './originals';
 import type { OstPools } from './ost';
 import { makePlan } from './plan';
 import { Rng } from './rng';
-import { listSources } from './sources';
+import { crossSplitVersions, listSources } from './sources';
 import { buildUpload } from './uploads';
 
 // Bump when a change to the builder must invalidate items built before it.
@@ -152,9 +152,12 @@ async function main(): Promise<void> {
 
   const sources = await listSources(sourcesRoot);
   const evalOnly = <T extends { split: string }>(xs: T[]) => xs.filter((x) => x.split === 'eval');
-  const musicSources = evalOnly(sources.music);
+  const sameMusicElsewhere = crossSplitVersions(sources.music);
+  const musicSources = evalOnly(sources.music).filter((m) => !sameMusicElsewhere.has(m.key));
   const catalog = assignCatalog(musicSources.map(musicId), options.seed, options.catalogShare);
-  process.stderr.write(`music: ${musicSources.length} eval-split tracks\n`);
+  process.stderr.write(
+    `music: ${musicSources.length} eval-split tracks (${sameMusicElsewhere.size} left out: another version is in train/validation)\n`,
+  );
   const tick = progress('music', musicSources.length);
   const music = (
     await pool(

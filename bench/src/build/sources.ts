@@ -94,3 +94,30 @@ export async function listSources(root: string): Promise<SourcePools> {
   ];
   return { music, speech, ambient, effects };
 }
+
+const VERSION_SUFFIX = /(_enhanced|_old|-old)$/;
+
+function pieceOf(key: string): { piece: string; alternate: boolean } {
+  const name = (key.split('/').pop() ?? key).replace(/\.[^.]+$/, '');
+  return {
+    piece: `${key.split('/')[3]}:${name.replace(VERSION_SUFFIX, '')}`,
+    alternate: VERSION_SUFFIX.test(name),
+  };
+}
+
+/**
+ * Eval tracks whose other version (a remaster "_enhanced", an "_old" mix) sits in another split: the
+ * split is by file, so without this the same piece of music could be trained on and evaluated on.
+ */
+export function crossSplitVersions(music: SourceFile[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of music) {
+    if (a.split !== 'eval') continue;
+    const pa = pieceOf(a.key);
+    for (const b of music) {
+      const pb = pieceOf(b.key);
+      if (b.split !== 'eval' && pa.piece === pb.piece && (pa.alternate || pb.alternate)) out.add(a.key);
+    }
+  }
+  return out;
+}
