@@ -3,31 +3,40 @@ import { describe, expect, it, vi } from 'vitest';
 import { EvidenceTimeline } from '../src/components/EvidenceTimeline';
 import { alignedOffset, parseEvidence } from '../src/lib/evidence';
 
+// The shape of apps/api/src/pipeline/report.ts, as a verdict keeps it.
 const json = {
-  durationSeconds: 20,
-  reviewReasons: ['the soundtrack matches but the picture does not'],
-  musicMatches: [
-    { title: 'Battle Theme', confidence: 0.91, segments: [{ start: 2, end: 9.5, referenceOffset: 41 }] },
-  ],
-  originalMatches: [
-    {
-      originalId: 'o2',
-      confidence: 0.3,
-      audio: { score: 0.3, segments: [{ start: 0, end: 20, originalOffset: 99 }] },
-    },
-    {
-      originalId: 'o1',
-      confidence: 0.8,
-      audio: { score: 0.85, segments: [{ start: 0, end: 12, originalOffset: 30 }] },
-      video: { score: 0.6, segments: [{ start: 1, end: 10, originalOffset: 31 }] },
-    },
-  ],
-  speech: [{ start: 4, end: 6 }],
-  restoration: [
-    { start: 2, end: 8, method: 'reference' },
-    { start: 8, end: 9.5, method: 'model' },
-    { start: 9.5, end: 11, method: 'nonsense' },
-  ],
+  media: { durationSeconds: 20 },
+  bgm: {
+    present: true,
+    identified: [
+      {
+        musicId: 'm1',
+        title: 'Battle Theme',
+        confidence: 0.91,
+        segments: [{ start: 2, end: 9.5, refStart: 41 }],
+      },
+    ],
+    provenance: [
+      { start: 0, end: 2, method: 'none' },
+      { start: 2, end: 8, method: 'reference' },
+      { start: 8, end: 9.5, method: 'model' },
+      { start: 9.5, end: 11, method: 'original_music' },
+    ],
+  },
+  speech: { segments: [{ start: 4, end: 6 }] },
+  originality: {
+    verdict: 'reupload',
+    reviewReasons: ['the soundtrack matches but the picture does not'],
+    matches: [
+      { originalId: 'o2', confidence: 0.3, audio: { score: 0.3, offset: 99 }, video: { score: 0 } },
+      {
+        originalId: 'o1',
+        confidence: 0.8,
+        audio: { score: 0.85, segments: [{ start: 0, end: 12, refStart: 30 }] },
+        video: { score: 0.6, segments: [{ start: 1, end: 10, refStart: 31 }] },
+      },
+    ],
+  },
 };
 
 describe('evidence timeline', () => {
@@ -41,7 +50,7 @@ describe('evidence timeline', () => {
     expect(music.style.left).toBe('10%');
 
     const audio = within(screen.getByRole('group', { name: 'Original: audio' })).getAllByRole('button');
-    expect(audio).toHaveLength(1); // the best (shown) original only
+    expect(audio).toHaveLength(1); // the shown original only
     expect(audio[0].getAttribute('aria-label')).toContain('original at 0:30.0');
     const video = within(screen.getByRole('group', { name: 'Original: video' })).getByRole('button');
     expect(video.getAttribute('aria-label')).toContain('original at 0:31.0');
@@ -57,14 +66,21 @@ describe('evidence timeline', () => {
     expect(restored).toEqual([
       'Restored by reference 0:02.0 to 0:08.0',
       'Restored by model 0:08.0 to 0:09.5',
+      "Kept as the work's own music 0:09.5 to 0:11.0",
     ]);
 
     fireEvent.click(music);
     expect(onSeek).toHaveBeenCalledWith(2);
   });
 
+  it('reads a match given as a single offset as covering the whole upload', () => {
+    const e = parseEvidence(json, null, 'o2');
+    expect(e.audioMatches).toEqual([{ start: 0, end: 20, originalOffset: 99, score: 0.3 }]);
+    expect(e.videoMatches).toEqual([]);
+  });
+
   it('reads missing or malformed evidence as empty lanes', () => {
-    const e = parseEvidence({ musicMatches: 'x', speech: [{ start: 3, end: 1 }] }, 8);
+    const e = parseEvidence({ bgm: { identified: 'x' }, speech: { segments: [{ start: 3, end: 1 }] } }, 8);
     expect(e).toMatchObject({ duration: 8, music: [], speech: [], audioMatches: [], restored: [] });
     render(<EvidenceTimeline evidence={e} currentTime={0} onSeek={() => undefined} />);
     expect(screen.getAllByText('none')).toHaveLength(5);

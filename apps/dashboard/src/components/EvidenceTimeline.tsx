@@ -16,6 +16,12 @@ interface Lane {
   segments: { span: Span; label: string; tone: string }[];
 }
 
+const RESTORED = {
+  reference: 'Restored by reference',
+  model: 'Restored by model',
+  original_music: "Kept as the work's own music",
+};
+
 const span = (s: Span) => `${clock(s.start)} to ${clock(s.end)}`;
 
 export function lanesOf(e: Evidence): Lane[] {
@@ -53,7 +59,7 @@ export function lanesOf(e: Evidence): Lane[] {
       segments: e.restored.map((r) => ({
         span: r,
         tone: r.method,
-        label: `Restored by ${r.method === 'reference' ? 'reference' : 'model'} ${span(r)}`,
+        label: `${RESTORED[r.method]} ${span(r)}`,
       })),
     },
   ];

@@ -1,11 +1,11 @@
-// Reads a verdict's evidence JSON into the timeline's lanes. The pipeline writes (times in seconds of the
-// upload; offsets in seconds of the reference):
-//   { durationSeconds, reviewReasons: string[],
-//     musicMatches: [{ title, confidence, segments: [{ start, end, referenceOffset }] }],
-//     originalMatches: [{ originalId, confidence,
-//       audio: { score, segments: [{ start, end, originalOffset }] },
-//       video: { score, segments: [{ start, end, originalOffset }] } }],
-//     speech: [{ start, end }], restoration: [{ start, end, method: 'reference' | 'model' }] }
+// Reads a verdict's evidence JSON (apps/api/src/pipeline/report.ts: the analysis report) into the
+// timeline's lanes. Times are seconds of the upload; refStart is seconds of the reference at `start`:
+//   { media: { durationSeconds },
+//     bgm: { identified: [{ title, confidence, segments: [{ start, end, refStart }] }],
+//            provenance: [{ start, end, method: 'reference' | 'model' | 'original_music' | 'none' }] },
+//     speech: { segments: [{ start, end }] },
+//     originality: { reviewReasons: string[], matches: [{ originalId, confidence,
+//       audio: { score, segments?: [{ start, end, refStart }], offset? }, video: { ...same } }] } }
 // Anything missing or malformed reads as "no evidence of that kind", never as an error.
 import type { Evidence, OriginalSegment, RestoredSegment, Span } from './types';
 
@@ -23,37 +23,49 @@ function spanOf(s: Obj): Span | null {
   return start !== null && end !== null && end > start ? { start, end } : null;
 }
 
-function matchSegments(m: Obj, score: number): OriginalSegment[] {
-  return arr(m.segments).flatMap((s) => {
+const refOf = (s: Obj) => num(s.refStart, s.originalStart, s.offset);
+
+/** A modality's matched spans; a match given only as one offset covers the whole upload. */
+function matchSegments(m: Obj, duration: number): OriginalSegment[] {
+  const score = num(m.score) ?? 0;
+  const segments = arr(m.segments).flatMap((s) => {
     const sp = spanOf(s);
-    const originalOffset = num(s.originalOffset, s.referenceOffset, s.offset);
+    const originalOffset = refOf(s);
     return sp && originalOffset !== null ? [{ ...sp, originalOffset, score: num(s.score) ?? score }] : [];
   });
+  const offset = refOf(m);
+  if (segments.length === 0 && offset !== null && score > 0 && duration > 0)
+    return [{ start: 0, end: duration, originalOffset: offset, score }];
+  return segments;
 }
 
-/** Evidence of the best original match only: that is the work shown side by side. */
+/** Evidence of the shown original match only (`originalId`, else the most confident). */
 export function parseEvidence(
   json: unknown,
   fallbackDuration: number | null,
   originalId?: string | null,
 ): Evidence {
   const e = obj(json);
-  const originals = arr(e.originalMatches).sort(
+  const bgm = obj(e.bgm);
+  const originality = obj(e.originality);
+  const duration = num(obj(e.media).durationSeconds, fallbackDuration) ?? 0;
+  const originals = arr(originality.matches).sort(
     (a, b) => (num(b.confidence) ?? 0) - (num(a.confidence) ?? 0),
   );
   const best = originals.find((o) => originalId && o.originalId === originalId) ?? originals[0] ?? {};
-  const audio = obj(best.audio);
-  const video = obj(best.video);
-  const restored: RestoredSegment[] = arr(e.restoration).flatMap((r) => {
+  const restored: RestoredSegment[] = arr(bgm.provenance).flatMap((r) => {
     const sp = spanOf(r);
-    return sp && (r.method === 'reference' || r.method === 'model') ? [{ ...sp, method: r.method }] : [];
+    const method = r.method;
+    return sp && (method === 'reference' || method === 'model' || method === 'original_music')
+      ? [{ ...sp, method }]
+      : [];
   });
   const evidence: Evidence = {
-    duration: num(e.durationSeconds, fallbackDuration) ?? 0,
-    music: arr(e.musicMatches).flatMap((m) =>
+    duration,
+    music: arr(bgm.identified).flatMap((m) =>
       arr(m.segments).flatMap((s) => {
         const sp = spanOf(s);
-        const referenceOffset = num(s.referenceOffset, s.offset);
+        const referenceOffset = refOf(s);
         return sp && referenceOffset !== null
           ? [
               {
@@ -66,11 +78,11 @@ export function parseEvidence(
           : [];
       }),
     ),
-    audioMatches: matchSegments(audio, num(audio.score) ?? 0),
-    videoMatches: matchSegments(video, num(video.score) ?? 0),
-    speech: arr(e.speech).flatMap((s) => spanOf(s) ?? []),
+    audioMatches: matchSegments(obj(best.audio), duration),
+    videoMatches: matchSegments(obj(best.video), duration),
+    speech: arr(obj(e.speech).segments).flatMap((s) => spanOf(s) ?? []),
     restored,
-    reviewReasons: Array.isArray(e.reviewReasons) ? e.reviewReasons.map(String) : [],
+    reviewReasons: Array.isArray(originality.reviewReasons) ? originality.reviewReasons.map(String) : [],
   };
   // Segments can outlast a stale duration; the axis must cover them all.
   const ends = [

@@ -12,7 +12,7 @@ import type {
   ReviewItem,
   Role,
   Routing,
-  StemKind,
+  StemMedia,
   VerdictKind,
 } from './types';
 
@@ -161,21 +161,45 @@ interface ApiVerdict {
   evidence: unknown;
   modelVersions: Record<string, unknown>;
   configVersion: string;
-  originalWork: { id: string; title: string; owner: string | null; videoUrl: string | null } | null;
+  originalWork: {
+    id: string;
+    externalId: string;
+    title: string;
+    owner: string | null;
+    videoUrl: string | null;
+  } | null;
   upload: {
     id: string;
     originalFileName: string;
     durationSeconds: number | null;
     videoUrl: string;
-    stems: { kind: string; url: string }[];
+    stems: { kind: string; format: string; url: string }[];
   };
   decisions: ApiDecision[];
 }
 
 const VERDICT_FIELDS = `id verdict confidence routing createdAt evidence modelVersions configVersion
-  originalWork { id title owner videoUrl }
-  upload { id originalFileName durationSeconds videoUrl stems { kind url } }
+  originalWork { id externalId title owner videoUrl }
+  upload { id originalFileName durationSeconds videoUrl stems { kind format url } }
   decisions { ${DECISION_FIELDS} }`;
+
+/** Browser formats first: the worker stores each stem as WAV (exact) and M4A (for playback). */
+const FORMAT_RANK: Record<string, number> = { m4a: 0, mp4: 1, wav: 2 };
+
+/**
+ * One playable source per stem. The original mix is the uploaded file itself (its audio track as it was
+ * submitted); the stored "mixture" is the re-muxed restored video, not the original sound.
+ */
+function stemSources(upload: ApiVerdict['upload']): StemMedia[] {
+  const out: StemMedia[] = [{ kind: 'mixture', url: sameOrigin(upload.videoUrl) }];
+  for (const kind of ['ost', 'bgm', 'speech'] as const) {
+    const best = upload.stems
+      .filter((s) => s.kind.toLowerCase() === kind)
+      .sort((a, b) => (FORMAT_RANK[a.format] ?? 9) - (FORMAT_RANK[b.format] ?? 9))[0];
+    if (best) out.push({ kind, url: sameOrigin(best.url) });
+  }
+  return out;
+}
 
 function reviewItem(v: ApiVerdict): ReviewItem {
   return {
@@ -188,10 +212,16 @@ function reviewItem(v: ApiVerdict): ReviewItem {
     routing: lower<Routing>(v.routing),
     videoUrl: sameOrigin(v.upload.videoUrl),
     durationSeconds: v.upload.durationSeconds,
-    stems: v.upload.stems.map((s) => ({ kind: lower<StemKind>(s.kind), url: sameOrigin(s.url) })),
-    evidence: parseEvidence(v.evidence, v.upload.durationSeconds, v.originalWork?.id),
+    stems: stemSources(v.upload),
+    // The evidence names originals by their catalog (external) id.
+    evidence: parseEvidence(v.evidence, v.upload.durationSeconds, v.originalWork?.externalId),
     original: v.originalWork
-      ? { ...v.originalWork, videoUrl: v.originalWork.videoUrl ? sameOrigin(v.originalWork.videoUrl) : null }
+      ? {
+          id: v.originalWork.id,
+          title: v.originalWork.title,
+          owner: v.originalWork.owner,
+          videoUrl: v.originalWork.videoUrl ? sameOrigin(v.originalWork.videoUrl) : null,
+        }
       : null,
     decisions: v.decisions.map(decision),
     modelVersions: v.modelVersions ?? {},

@@ -45,7 +45,8 @@ export interface OriginalSegment extends Span {
 }
 
 export interface RestoredSegment extends Span {
-  method: 'reference' | 'model';
+  /** original_music: music of the work itself, kept in the OST. */
+  method: 'reference' | 'model' | 'original_music';
 }
 
 export interface Evidence {
