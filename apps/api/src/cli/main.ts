@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { printError, setJsonMode } from './output';
 import { registerStartCommands } from './start';
+import { registerAdminCommands } from './admin';
 
 export function buildProgram(): Command {
   const program = new Command('undub')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   program.hook('preAction', (_program, action) => setJsonMode(Boolean(action.optsWithGlobals().json)));
 
   registerStartCommands(program);
+  registerAdminCommands(program);
 
   return program;
 }
