@@ -79,23 +79,26 @@ async function pool<T>(jobs: number, tasks: (() => Promise<T>)[]): Promise<T[]> 
   return results;
 }
 
-/** Reuses an item whose sidecar records the same build key; otherwise builds it and writes the sidecar. */
+/**
+ * Reuses an item whose sidecar records the same build key; otherwise builds it and writes the sidecar.
+ * The key covers everything the item's files depend on, so dependants can put it in their own keys.
+ */
 async function cached<T>(
   sidecar: string,
   keyOf: unknown,
   force: boolean,
   build: () => Promise<T>,
-): Promise<T> {
+): Promise<{ item: T; key: string }> {
   const key = createHash('sha1')
     .update(JSON.stringify({ v: BUILDER_VERSION, keyOf }))
     .digest('hex');
   if (!force && existsSync(sidecar)) {
     const saved = JSON.parse(await readFile(sidecar, 'utf8')) as { key: string; item: T };
-    if (saved.key === key) return saved.item;
+    if (saved.key === key) return { item: saved.item, key };
   }
   const item = await build();
   await writeFile(sidecar, JSON.stringify({ key, item }));
-  return item;
+  return { item, key };
 }
 
 function progress(label: string, total: number): () => void {
@@ -186,20 +189,22 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`originals: ${plan.originals.length}\n`);
   const tickO = progress('originals', plan.originals.length);
-  const originals: OriginalWork[] = await pool(
+  const ostMusic = ostPools.music.map((m) => m.id);
+  const builtOriginals = await pool(
     jobs,
     plan.originals.map((spec) => async () => {
-      const item = await cached(
+      const built = await cached(
         join(out, 'originals', `${spec.id}.json`),
-        { seed: options.seed, spec },
+        { seed: options.seed, spec, ostMusic },
         force,
         () => buildOriginal(new Rng(options.seed, `original:${spec.id}`), spec, ostPools, out),
       );
       tickO();
-      return item;
+      return built;
     }),
   );
-  const byOriginal = new Map(originals.map((o) => [o.id, o]));
+  const originals: OriginalWork[] = builtOriginals.map((b) => b.item);
+  const byOriginal = new Map(builtOriginals.map((b) => [b.item.id, b]));
   const byMusic = new Map(music.map((m) => [m.id, m]));
 
   process.stderr.write(`uploads: ${plan.uploads.length}\n`);
@@ -209,14 +214,9 @@ async function main(): Promise<void> {
     plan.uploads.map((spec) => async () => {
       const original = byOriginal.get(spec.originalId)!;
       const track = spec.musicId ? byMusic.get(spec.musicId) : undefined;
-      const key = {
-        seed: options.seed,
-        spec,
-        original: original.video,
-        durationSeconds: original.durationSeconds,
-      };
-      const item = await cached(join(out, 'uploads', `${spec.id}.json`), key, force, () =>
-        buildUpload(new Rng(options.seed, `upload:${spec.id}`), spec, original, track, out),
+      const key = { seed: options.seed, spec, original: original.key, music: track };
+      const { item } = await cached(join(out, 'uploads', `${spec.id}.json`), key, force, () =>
+        buildUpload(new Rng(options.seed, `upload:${spec.id}`), spec, original.item, track, out),
       );
       tickU();
       return item;
