@@ -39,6 +39,8 @@ export interface OriginalWork {
   inCatalog: boolean;
   hasOriginalMusic: boolean;
   originalMusicId?: string;
+  /** Wav of the work's own music as it sits in `ost` (same gain and timing). */
+  originalMusic?: string;
   durationSeconds: number;
   width: number;
   height: number;
@@ -68,6 +70,8 @@ export interface Upload {
   musicEnd?: number;
   musicRefStart?: number;
   hasOriginalMusic: boolean;
+  /** Wav of the original's own music inside `ost`, aligned to the upload (before the upload's AAC). */
+  originalMusic?: string;
   expectedVerdict: Verdict;
   ceilingSiSdr?: number;
 }

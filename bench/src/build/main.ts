@@ -15,7 +15,7 @@ import { crossSplitVersions, listSources } from './sources';
 import { buildUpload } from './uploads';
 
 // Bump when a change to the builder must invalidate items built before it.
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 // npm runs workspace scripts inside the workspace; relative paths mean the caller's directory.

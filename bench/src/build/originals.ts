@@ -29,11 +29,18 @@ export async function buildOriginal(
   const seconds = Math.round(rng.range(12, 20) * fps) / fps;
   const withMusic = !spec.silent && rng.chance(0.2);
   const ost = await buildOst(rng, pools, seconds, withMusic);
-  if (spec.silent) scale(ost.audio, 0);
-  else {
-    scale(ost.audio, 10 ** (rng.range(-24, -18) / 20) / rmsOf(ost.audio));
-    const peak = peakOf(ost.audio);
-    if (peak > 0.7) scale(ost.audio, 0.7 / peak);
+  let gain = spec.silent ? 0 : 10 ** (rng.range(-24, -18) / 20) / rmsOf(ost.audio);
+  scale(ost.audio, gain);
+  const peak = peakOf(ost.audio);
+  if (peak > 0.7) {
+    scale(ost.audio, 0.7 / peak);
+    gain *= 0.7 / peak;
+  }
+  let musicStem: string | undefined;
+  if (ost.music) {
+    scale(ost.music, gain);
+    musicStem = `originals/${spec.id}.music.wav`;
+    await writeWav(join(dataDir, musicStem), { sampleRate: RATE, channels: ost.music });
   }
   const filter = videoFilter(rng, w, h, fps, seconds);
   const video = `originals/${spec.id}.mp4`;
@@ -82,6 +89,7 @@ export async function buildOriginal(
     inCatalog: spec.inCatalog,
     hasOriginalMusic: ost.originalMusicId !== undefined,
     originalMusicId: ost.originalMusicId,
+    originalMusic: musicStem,
     durationSeconds: seconds,
     width: w,
     height: h,

@@ -24,6 +24,8 @@ export interface Ost {
   speech: { source: string; start: number; end: number }[];
   ambient: string[];
   originalMusicId?: string;
+  /** The work's own music as mixed into `audio` (same gain), when it has some. */
+  music?: Channels;
 }
 
 interface Voice {
@@ -134,12 +136,14 @@ export async function buildOst(rng: Rng, pools: OstPools, seconds: number, withM
     ambient.push(src.key);
   }
   let originalMusicId: string | undefined;
+  let music: Channels | undefined;
   if (withMusic) {
     const track = rng.pick(pools.music);
     const start = rng.range(0, Math.max(0, track.durationSeconds - seconds - 0.1));
     const audio = await decodeAudio(join(pools.dataDir, track.file), { start, duration: seconds });
-    addInto(ost, normalise(loopSlice(audio, 0, frames), 10 ** (rng.range(-14, -8) / 20)), 0);
+    music = normalise(loopSlice(audio, 0, frames), 10 ** (rng.range(-14, -8) / 20));
+    addInto(ost, music, 0);
     originalMusicId = track.id;
   }
-  return { audio: ost, speech, ambient, originalMusicId };
+  return { audio: ost, speech, ambient, originalMusicId, music };
 }

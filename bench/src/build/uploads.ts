@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeAudio, ffmpeg } from '../ffmpeg';
 import type { EdgeCase, MusicTrack, OriginalWork, Transform, Upload, UploadKind } from '../manifest';
 import { ceilingOf, siSdrStereo } from '../score';
-import { writeWav } from '../wav';
+import { readWav, writeWav } from '../wav';
 import { RATE } from './ost';
 import type { Rng } from './rng';
 import {
@@ -120,6 +120,17 @@ export async function buildUpload(
     });
   }
   ost = changeSpeed(ost, speed).map((c) => c.slice(0, outFrames));
+  // The original's own music inside that OST, cut and sped up the same way.
+  let ownMusic: Channels | undefined;
+  if (original.originalMusic) {
+    const stem = (await readWav(join(dataDir, original.originalMusic))).channels;
+    const cut = stem.map((c) => {
+      const out = new Float32Array(preFrames);
+      out.set(c.subarray(from, from + preFrames));
+      return out;
+    });
+    ownMusic = changeSpeed(cut, speed).map((c) => c.slice(0, outFrames));
+  }
   if (bgm) bgm = changeSpeed(bgm, speed).map((c) => c.slice(0, outFrames));
   const mix = ost.map((c, ch) => {
     const m = c.slice();
@@ -127,7 +138,7 @@ export async function buildUpload(
     return m;
   });
   const peak = peakOf(mix);
-  if (peak > 0.95) for (const x of [ost, mix, ...(bgm ? [bgm] : [])]) scale(x, 0.9 / peak);
+  if (peak > 0.95) for (const x of [ost, mix, bgm, ownMusic]) if (x) scale(x, 0.9 / peak);
 
   const file = `uploads/${spec.id}.mp4`;
   const out = join(dataDir, file);
@@ -201,6 +212,10 @@ export async function buildUpload(
   if (spec.hasAudio) {
     upload.ost = `uploads/${spec.id}.ost.wav`;
     await writeWav(join(dataDir, upload.ost), { sampleRate: RATE, channels: ost });
+    if (ownMusic) {
+      upload.originalMusic = `uploads/${spec.id}.ownmusic.wav`;
+      await writeWav(join(dataDir, upload.originalMusic), { sampleRate: RATE, channels: ownMusic });
+    }
     if (bgm) {
       upload.bgm = `uploads/${spec.id}.bgm.wav`;
       await writeWav(join(dataDir, upload.bgm), { sampleRate: RATE, channels: bgm });
