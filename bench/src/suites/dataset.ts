@@ -21,7 +21,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const files = [
     ...music.map((m) => m.file),
     ...originals.flatMap((o) => [o.video, o.ost]),
-    ...uploads.flatMap((u) => [u.file, u.ost, u.bgm].filter((f): f is string => f !== undefined)),
+    ...originals.flatMap((o) => (o.originalMusic ? [o.originalMusic] : [])),
+    ...uploads.flatMap((u) =>
+      [u.file, u.ost, u.bgm, u.originalMusic].filter((f): f is string => f !== undefined),
+    ),
   ];
   const missing = files.filter((f) => !existsSync(ctx.resolve(f)));
   const bytes = files
@@ -108,7 +111,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   let table = `${music.length} music tracks (${catalogMusic.length} in the catalog, ${f1(hours(catalogMusic))} h; ${figures.music.notInCatalog} not, ${f1(figures.music.notInCatalogHours)} h), `;
   table += `${originals.length} original works (${figures.originals.inCatalog} in the catalog, ${figures.originals.withOriginalMusic} with their own music), `;
-  table += `${uploads.length} uploads, ${musicExcerpts.length} non-catalog music excerpts; ${figures.sizeMb} MB; `;
+  table += `${uploads.length} uploads (${figures.uploads.withOriginalMusic} whose OST has the original's own music), ${musicExcerpts.length} non-catalog music excerpts; ${figures.sizeMb} MB; `;
   table += `${missing.length} missing files; ${nonEval.length} sources outside the eval split; `;
   table += `OST-to-BGM measured on the stems is within ${f1(percentile(ratioErrors, 95))} dB of nominal for 95% of uploads.\n\n`;
   table += '| upload kind | count |\n|---|---|\n';
