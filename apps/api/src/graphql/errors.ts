@@ -32,7 +32,10 @@ export function formatError(
   const original = unwrapResolverError(error);
   const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
   if (original instanceof ServiceError) return { message: original.message, ...where, extensions: { code: original.code } };
-  const code = formatted.extensions?.code;
+  // Apollo files every validation error under GRAPHQL_VALIDATION_FAILED; the limit rules' own
+  // codes are kept on the original error.
+  const limitCode = (error as GraphQLError)?.originalError instanceof GraphQLError ? (error as GraphQLError).originalError!.extensions?.code : undefined;
+  const code = limitCode === 'QUERY_TOO_DEEP' || limitCode === 'QUERY_TOO_COMPLEX' ? limitCode : formatted.extensions?.code;
   if (typeof code === 'string' && (REQUEST_CODES.has(code) || code in httpStatusOf))
     return { message: formatted.message, ...where, extensions: { code } };
   log(`api: internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);

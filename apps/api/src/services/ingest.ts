@@ -3,14 +3,15 @@
 // code and not kept.
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { assertUsable, MediaError, probeMedia, type MediaInfo, type MediaRequirements } from '@undub/inference/media';
 import type { StoredObject } from '../storage';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { ServiceError } from './errors';
 
-export type IncomingFile = { stream: Readable; fileName: string } | { path: string };
+/** A request's file (`open` may throw, e.g. when the transport already refused it) or a server path. */
+export type IncomingFile = { open(): Readable; fileName: string } | { path: string };
 
 export interface IngestedFile {
   stored: StoredObject;
@@ -39,16 +40,23 @@ export async function resolveIngestPath(ingestDir: string | undefined, requested
   return real;
 }
 
-function sizeLimit(maxBytes: number): Transform {
+/** The stream's chunks, failing with UPLOAD_TOO_LARGE past `maxBytes` (also when the source itself enforces a limit). */
+async function* sizeLimited(stream: Readable, maxBytes: number): AsyncGenerator<Buffer> {
   let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       seen += chunk.length;
-      if (seen > maxBytes) done(tooLarge(maxBytes));
-      else done(null, chunk);
-    },
-  });
+      if (seen > maxBytes) throw tooLarge(maxBytes);
+      yield chunk;
+    }
+  } catch (err) {
+    throw transportError(err, maxBytes);
+  }
 }
+
+// graphql-upload reports its own size limit as an HTTP 413 error.
+const transportError = (err: unknown, maxBytes: number) =>
+  (err as { status?: number }).status === 413 ? tooLarge(maxBytes) : err;
 
 const tooLarge = (maxBytes: number) =>
   new ServiceError('UPLOAD_TOO_LARGE', `the file is larger than the allowed ${maxBytes} bytes`);
@@ -63,11 +71,16 @@ async function store(deps: ServiceDeps, caller: Caller, source: IncomingFile): P
     if (info.size > max) throw tooLarge(max);
     return { stored: await deps.storage.put({ file }), fileName: path.basename(file) };
   }
-  const limited = source.stream.pipe(sizeLimit(max));
-  // A failing source (graphql-upload's own size limit, a cut connection) must fail the pipe too.
-  source.stream.once('error', (err: Error & { status?: number }) =>
-    limited.destroy(err.status === 413 ? tooLarge(max) : err),
-  );
+  let stream: Readable;
+  try {
+    stream = source.open();
+  } catch (err) {
+    throw transportError(err, max);
+  }
+  // Errors reach the reading loop; this listener keeps one that comes before the loop starts or
+  // after it stopped from becoming an uncaught exception.
+  stream.on('error', () => {});
+  const limited = Readable.from(sizeLimited(stream, max), { objectMode: false });
   return { stored: await deps.storage.put(limited), fileName: source.fileName };
 }
 

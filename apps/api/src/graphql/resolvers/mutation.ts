@@ -13,7 +13,7 @@ type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 async function fromFile(file: Promise<FileUpload>): Promise<IncomingFile> {
   const upload = await file;
-  return { stream: upload.createReadStream(), fileName: upload.filename };
+  return { open: () => upload.createReadStream(), fileName: upload.filename };
 }
 
 /** A catalog input names its media as a multipart `file` or a server `path`, exactly one. */
