@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { printError, setJsonMode } from './output';
 import { registerStartCommands } from './start';
 import { registerAdminCommands } from './admin';
+import { registerCatalogCommands } from './catalog';
+import { registerIdentifyCommand } from './identify';
 
 export function buildProgram(): Command {
   const program = new Command('undub')
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
 
   registerStartCommands(program);
   registerAdminCommands(program);
+  registerCatalogCommands(program);
+  registerIdentifyCommand(program);
 
   return program;
 }

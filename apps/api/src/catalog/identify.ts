@@ -1,0 +1,155 @@
+// Lookups the analysis pipeline calls with already decoded data, and `identifyFile` for the CLI.
+import {
+  matchQuery,
+  queryFingerprint,
+  SAMPLE_RATE,
+  type FingerprintMatch,
+  type Segment,
+} from '@undub/inference/fingerprint';
+import { assertUsable, decodeAudio, decodeFrames, probeMedia, type MediaInfo } from '@undub/inference/media';
+import {
+  DECODE_HEIGHT,
+  DECODE_WIDTH,
+  HASH_FPS,
+  hashFrames,
+  matchSequences,
+  type SequenceMatch,
+  type VideoSegment,
+} from '@undub/inference/videohash';
+import type { Database } from '../db';
+import { catalogContext, type CatalogOptions } from './context';
+import { PgLandmarkIndex, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
+import { candidateWorks, loadVideoHashes } from './video-store';
+
+export interface MusicMatch {
+  musicId: string;
+  title: string;
+  confidence: number;
+  /** Playback speed of the upload relative to the catalog track. */
+  speed: number;
+  segments: Segment[];
+  votes: number;
+}
+
+export interface DecodedFrames {
+  fps: number;
+  width: number;
+  height: number;
+  frames: Uint8Array[];
+}
+
+export interface OriginalMatch {
+  originalId: string;
+  title: string;
+  confidence: number;
+  audio: { score: number; segments: Segment[]; speed?: number };
+  video: { score: number; segments: VideoSegment[]; mirrored: boolean; speed?: number };
+}
+
+export interface IdentifyResult {
+  file: string;
+  media: MediaInfo;
+  music: MusicMatch[];
+  originals: OriginalMatch[];
+}
+
+async function keysOf(db: Database, table: 'MusicTrack' | 'OriginalWork', tenantId: string): Promise<Map<number, { externalId: string; title: string }>> {
+  const { rows } = await db.pool.query<{ fingerprintKey: number; externalId: string; title: string }>(
+    `SELECT "fingerprintKey", "externalId", title FROM "${table}" WHERE "tenantId" = $1 AND "indexedAt" IS NOT NULL`,
+    [tenantId],
+  );
+  return new Map(rows.map((r) => [r.fingerprintKey, { externalId: r.externalId, title: r.title }]));
+}
+
+async function audioMatches(db: Database, source: 1 | 2, items: Map<number, unknown>, mono: Float32Array, sampleRate: number) {
+  if (items.size === 0 || mono.length < sampleRate) return [];
+  const index = new PgLandmarkIndex(db.pool, source, new Set(items.keys()));
+  return matchQuery(queryFingerprint(mono, sampleRate), index);
+}
+
+export async function identifyMusic(db: Database, mono: Float32Array, sampleRate: number, opts: CatalogOptions = {}): Promise<MusicMatch[]> {
+  const { tenantId } = await catalogContext(db, opts);
+  const tracks = await keysOf(db, 'MusicTrack', tenantId);
+  const matches = await audioMatches(db, SOURCE_MUSIC, tracks, mono, sampleRate);
+  return matches.map((m) => ({
+    musicId: tracks.get(m.key)!.externalId,
+    title: tracks.get(m.key)!.title,
+    confidence: round(m.confidence),
+    speed: m.speed,
+    segments: m.segments.map(roundSegment),
+    votes: m.votes,
+  }));
+}
+
+/** Video evidence counts from this fraction of matching frames up; all frames matching gives 1. */
+const VIDEO_FLOOR = 0.3;
+const MIN_VIDEO_FRAMES = 4;
+
+function videoConfidence(m: SequenceMatch | undefined): number {
+  if (!m || m.matchedFrames < MIN_VIDEO_FRAMES) return 0;
+  return Math.max(0, Math.min(1, (m.score - VIDEO_FLOOR) / (0.8 - VIDEO_FLOOR)));
+}
+
+export async function matchOriginals(
+  db: Database,
+  input: { audio?: { mono: Float32Array; sampleRate: number }; frames?: DecodedFrames },
+  opts: CatalogOptions = {},
+): Promise<OriginalMatch[]> {
+  const { tenantId } = await catalogContext(db, opts);
+  const works = await keysOf(db, 'OriginalWork', tenantId);
+  if (works.size === 0) return [];
+  const audio = new Map<number, FingerprintMatch>();
+  if (input.audio) {
+    const found = await audioMatches(db, SOURCE_ORIGINAL, works, input.audio.mono, input.audio.sampleRate);
+    for (const m of found) audio.set(m.key, m);
+  }
+  const video = new Map<number, SequenceMatch>();
+  if (input.frames && input.frames.frames.length > 0) {
+    const q = hashFrames(input.frames);
+    const keys = new Set(works.keys());
+    const candidates = new Set([...(await candidateWorks(db.pool, q, keys)), ...audio.keys()]);
+    for (const key of candidates) {
+      const m = matchSequences(q, await loadVideoHashes(db.pool, key, HASH_FPS));
+      if (m) video.set(key, m);
+    }
+  }
+  const out: OriginalMatch[] = [];
+  for (const key of new Set([...audio.keys(), ...video.keys()])) {
+    const a = audio.get(key);
+    const v = video.get(key);
+    const vc = videoConfidence(v);
+    const confidence = 1 - (1 - (a?.confidence ?? 0)) * (1 - vc);
+    if (confidence < 0.5) continue;
+    out.push({
+      originalId: works.get(key)!.externalId,
+      title: works.get(key)!.title,
+      confidence: round(confidence),
+      audio: { score: round(a?.confidence ?? 0), segments: (a?.segments ?? []).map(roundSegment), ...(a ? { speed: a.speed } : {}) },
+      video: {
+        score: round(v?.score ?? 0),
+        segments: (vc > 0 ? v!.segments : []).map(roundSegment),
+        mirrored: vc > 0 && v!.mirrored,
+        ...(vc > 0 ? { speed: v!.speed } : {}),
+      },
+    });
+  }
+  return out.sort((x, y) => y.confidence - x.confidence);
+}
+
+/** Decodes a file once (audio at the fingerprint rate, small frames) and runs both lookups. */
+export async function identifyFile(db: Database, file: string, opts: CatalogOptions = {}): Promise<IdentifyResult> {
+  const ctx = await catalogContext(db, opts);
+  const media = await probeMedia(file);
+  assertUsable(file, media, { maxDurationSeconds: ctx.maxDurationSeconds });
+  const mono = media.audio ? (await decodeAudio(file, { sampleRate: SAMPLE_RATE, channels: 1 }))[0] : undefined;
+  const frames = media.video ? await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT }) : undefined;
+  const options = { ...opts, ...ctx };
+  const music = mono ? await identifyMusic(db, mono, SAMPLE_RATE, options) : [];
+  const originals = await matchOriginals(db, { audio: mono ? { mono, sampleRate: SAMPLE_RATE } : undefined, frames }, options);
+  return { file, media, music, originals };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+function roundSegment<T extends { start: number; end: number; refStart: number }>(s: T): T {
+  return { ...s, start: round(s.start), end: round(s.end), refStart: round(s.refStart) };
+}

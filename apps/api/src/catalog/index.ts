@@ -1,0 +1,16 @@
+// The catalog: music tracks and original works, their fingerprints in Postgres, and the lookups.
+export { addMusic, addOriginal, type AddedItem, type MusicInput, type OriginalInput } from './add';
+export { listCatalog, loadMusicReference, removeCatalogItem, type CatalogItem } from './manage';
+export {
+  identifyFile,
+  identifyMusic,
+  matchOriginals,
+  type DecodedFrames,
+  type IdentifyResult,
+  type MusicMatch,
+  type OriginalMatch,
+} from './identify';
+export { CatalogError, type CatalogErrorCode } from './errors';
+export { ensureDefaultTenant, DEFAULT_TENANT } from './tenant';
+export type { CatalogOptions } from './context';
+export { PgLandmarkIndex, insertLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';

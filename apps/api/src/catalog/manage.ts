@@ -1,0 +1,93 @@
+// Listing and removing catalog items, and reading a music track's clean audio back for the remover.
+import { decodeAudio } from '@undub/inference/media';
+import type { Database } from '../db';
+import { catalogContext, type CatalogOptions } from './context';
+import { CatalogError } from './errors';
+import { deleteLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
+import { deleteVideoHashes } from './video-store';
+
+export interface CatalogItem {
+  kind: 'music' | 'original';
+  externalId: string;
+  title: string;
+  artist?: string;
+  owner?: string;
+  durationSeconds: number | null;
+  storageKey: string | null;
+  createdAt: string;
+}
+
+export async function listCatalog(db: Database, opts: CatalogOptions = {}): Promise<CatalogItem[]> {
+  const { tenantId } = await catalogContext(db, opts);
+  const [music, originals] = await Promise.all([
+    db.prisma.musicTrack.findMany({ where: { tenantId }, orderBy: { externalId: 'asc' } }),
+    db.prisma.originalWork.findMany({ where: { tenantId }, orderBy: { externalId: 'asc' } }),
+  ]);
+  return [
+    ...music.map((m) => ({
+      kind: 'music' as const,
+      externalId: m.externalId,
+      title: m.title,
+      ...(m.artist ? { artist: m.artist } : {}),
+      durationSeconds: m.durationSeconds,
+      storageKey: m.storageKey,
+      createdAt: m.createdAt.toISOString(),
+    })),
+    ...originals.map((o) => ({
+      kind: 'original' as const,
+      externalId: o.externalId,
+      title: o.title,
+      ...(o.owner ? { owner: o.owner } : {}),
+      durationSeconds: o.durationSeconds,
+      storageKey: o.storageKey,
+      createdAt: o.createdAt.toISOString(),
+    })),
+  ];
+}
+
+/** Removes a music track or original work (and its fingerprints) by external id. */
+export async function removeCatalogItem(db: Database, externalId: string, opts: CatalogOptions = {}) {
+  const { tenantId } = await catalogContext(db, opts);
+  const where = { tenantId_externalId: { tenantId, externalId } };
+  const music = await db.prisma.musicTrack.findUnique({ where });
+  const original = music ? null : await db.prisma.originalWork.findUnique({ where });
+  if (!music && !original) throw new CatalogError('CATALOG_NOT_FOUND', `no catalog item with id ${externalId}`);
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    if (music) {
+      await deleteLandmarks(client, SOURCE_MUSIC, music.fingerprintKey);
+      await client.query(`DELETE FROM "MusicTrack" WHERE id = $1`, [music.id]);
+    } else {
+      await deleteLandmarks(client, SOURCE_ORIGINAL, original!.fingerprintKey);
+      await deleteVideoHashes(client, original!.fingerprintKey);
+      // Verdicts keep their row; they lose the link to the removed work.
+      await client.query(`UPDATE "Verdict" SET "originalWorkId" = NULL WHERE "originalWorkId" = $1`, [original!.id]);
+      await client.query(`DELETE FROM "OriginalWork" WHERE id = $1`, [original!.id]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+  return { kind: music ? ('music' as const) : ('original' as const), externalId };
+}
+
+/** The catalog track's audio (stereo, or mono for a mono source) at the requested rate. */
+export async function loadMusicReference(
+  db: Database,
+  musicId: string,
+  sampleRate: number,
+  opts: CatalogOptions & { channels?: number } = {},
+): Promise<Float32Array[]> {
+  const ctx = await catalogContext(db, opts);
+  const track = await db.prisma.musicTrack.findUnique({
+    where: { tenantId_externalId: { tenantId: ctx.tenantId, externalId: musicId } },
+  });
+  if (!track?.storageKey) throw new CatalogError('CATALOG_NOT_FOUND', `no catalog music with id ${musicId}`);
+  const file = ctx.storage.path?.(track.storageKey);
+  if (!file) throw new CatalogError('CATALOG_NOT_FOUND', `the media of ${musicId} is not on local storage`);
+  return decodeAudio(file, { sampleRate, channels: opts.channels ?? 2 });
+}

@@ -1,0 +1,29 @@
+// Audio fingerprints: spectral-peak landmarks for indexing, speed-hypothesis queries, offset voting.
+import { extractPeaks } from './peaks';
+import { IDENTITY, landmarksOf, speedHypotheses, type Landmarks, type SpeedHypothesis } from './landmarks';
+import type { FingerprintQuery } from './match';
+import { QUERY_FAN_OUT, QUERY_PEAKS_PER_BAND_SECOND, SAMPLE_RATE } from './params';
+import { resample } from './resample';
+
+export * from './params';
+export { extractPeaks, hzToUnits, type Peak } from './peaks';
+export * from './landmarks';
+export * from './match';
+export * from './verify';
+export { resample } from './resample';
+
+/** Landmarks of a reference recording (mono at any rate), as stored in the index. */
+export function fingerprint(mono: Float32Array, sampleRate: number): Landmarks {
+  return landmarksOf(extractPeaks(resample(mono, sampleRate, SAMPLE_RATE)), IDENTITY);
+}
+
+/** Landmarks of a query under each speed hypothesis (the peaks are found once). */
+export function queryFingerprint(
+  mono: Float32Array,
+  sampleRate: number,
+  hypotheses: SpeedHypothesis[] = speedHypotheses(),
+): FingerprintQuery {
+  const peaks = extractPeaks(resample(mono, sampleRate, SAMPLE_RATE), QUERY_PEAKS_PER_BAND_SECOND);
+  return { peaks, lookups: hypotheses.map((h) => ({ hypothesis: h, landmarks: landmarksOf(peaks, h, QUERY_FAN_OUT) })) };
+}
+export { MemoryLandmarkIndex } from './memory-index';
