@@ -17,7 +17,12 @@ describe.skipIf(!existsSync(SPEECH) || !existsSync(MUSIC))('detectSpeech (Silero
       expect(g.end).toBeGreaterThan(g.start);
       expect(g.probability).toBeGreaterThan(0.5);
     }
-    const [music] = await decodeAudio(MUSIC, { sampleRate: 22050, channels: 1, startSeconds: 30, durationSeconds: 12 });
+    const [music] = await decodeAudio(MUSIC, {
+      sampleRate: 22050,
+      channels: 1,
+      startSeconds: 30,
+      durationSeconds: 12,
+    });
     expect(await detectSpeech(music, 22050)).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ DATA = os.path.join(HERE, 'data')
 RUNS = os.path.join(HERE, 'runs')
 MODELS = os.path.join(HERE, '..', 'models')
 ONNX_NAME = 'ostmask-v1.onnx'
-SEG = 4 * SR  # training segment length
+SEG = 4 * SR  # default training segment length (--seconds)
 SNR_RANGE = (-12.0, 10.0)  # OST-to-music loudness ratio, dB
 
 
@@ -73,8 +73,7 @@ class Mixer:
             curve += a * torch.cos(math.pi * k * v[None] + phi)
         return spec * db(curve)[:, None, :]
 
-    def batch(self, b: int, snr_db=None) -> dict:
-        n = SEG
+    def batch(self, b: int, snr_db=None, n=SEG) -> dict:
         # Speech with a random speed change (pitch and tempo together, +-8%).
         speed = 0.92 + 0.16 * float(torch.rand(1, generator=self.g))
         speech = self.crop('speech', b, int(n * speed) + 1)
@@ -166,7 +165,9 @@ def train(args):
     os.makedirs(args.out, exist_ok=True)
     mixer = Mixer(load_streams('train', device), device, seed=0)
     vset = validation_set(device)
-    model = MaskNet().to(device)
+    config = {'hidden': args.hidden, 'embed': args.embed}
+    model = MaskNet(**config).to(device)
+    seg = int(args.seconds * SR)
     set_norm(model, mixer)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     print(f'device {device} ({torch.cuda.get_device_name() if device.type == "cuda" else "cpu"}), '
@@ -180,8 +181,8 @@ def train(args):
             break
         for grp in opt.param_groups:  # warm-up, then cosine decay over the time budget
             grp['lr'] = args.lr * min(1.0, (step + 1) / 200) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
-        bt = mixer.batch(args.batch)
-        est = separate(model, bt['mix'], SEG)
+        bt = mixer.batch(args.batch, n=seg)
+        est = separate(model, bt['mix'], seg)
         sdr = si_sdr(est, bt['ost'], cap_db=30)
         loss = -(sdr * bt['valid']).sum() / bt['valid'].sum().clamp(min=1)
         opt.zero_grad(set_to_none=True)
@@ -191,12 +192,12 @@ def train(args):
         step += 1
         if step % args.val_every == 0 or (time.time() - t0) >= budget:
             v = validate(model, vset)
-            entry = {'step': step, 'minutes': round((time.time() - t0) / 60, 2), 'loss': round(float(loss), 2), **v}
+            entry = {'step': step, 'minutes': round((time.time() - t0) / 60, 2), 'loss': round(loss.item(), 2), **v}
             log.append(entry)
             print(json.dumps(entry), flush=True)
             if score(v) > best:
                 best = score(v)
-                torch.save({'state': model.state_dict(), 'validation': v, 'step': step}, os.path.join(args.out, 'best.pt'))
+                torch.save({'state': model.state_dict(), 'config': config, 'validation': v, 'step': step}, os.path.join(args.out, 'best.pt'))
     info = {'device': torch.cuda.get_device_name() if device.type == 'cuda' else f'cpu x{args.threads}',
             'minutes': round((time.time() - t0) / 60, 2), 'steps': step, 'batch': args.batch, 'log': log}
     with open(os.path.join(args.out, 'train-log.json'), 'w') as fh:
@@ -204,8 +205,8 @@ def train(args):
 
 
 def load_best(path):
-    model = MaskNet()
     ck = torch.load(path, map_location='cpu')
+    model = MaskNet(**ck.get('config', {}))
     model.load_state_dict(ck['state'])
     return model.eval(), ck
 
@@ -240,6 +241,9 @@ def main():
     ap.add_argument('--minutes', type=float, default=7.0, help='training time budget')
     ap.add_argument('--steps', type=int, default=0, help='stop after this many steps (0: time budget only)')
     ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--seconds', type=float, default=4.0, help='training segment length')
+    ap.add_argument('--hidden', type=int, default=128, help='GRU units per direction')
+    ap.add_argument('--embed', type=int, default=256)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--val-every', type=int, default=250)
     ap.add_argument('--threads', type=int, default=2)

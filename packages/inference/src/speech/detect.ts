@@ -22,7 +22,11 @@ export interface SpeechOptions {
 
 const FRAME_S = VAD_FRAME / VAD_RATE;
 
-export async function detectSpeech(mono: Float32Array, sampleRate: number, opts: SpeechOptions = {}): Promise<SpeechSegment[]> {
+export async function detectSpeech(
+  mono: Float32Array,
+  sampleRate: number,
+  opts: SpeechOptions = {},
+): Promise<SpeechSegment[]> {
   checkAudio([mono], sampleRate);
   const { threshold = 0.5, minSpeechMs = 250, minSilenceMs = 300, padMs = 60 } = opts;
   const duration = mono.length / sampleRate;
@@ -62,7 +66,11 @@ export async function detectSpeech(mono: Float32Array, sampleRate: number, opts:
 const FADE_S = 0.02;
 
 /** The input gated to the speech segments, with 20 ms raised-cosine fades outside each edge. */
-export function speechStem(channels: Float32Array[], sampleRate: number, segments: SpeechSegment[]): Float32Array[] {
+export function speechStem(
+  channels: Float32Array[],
+  sampleRate: number,
+  segments: SpeechSegment[],
+): Float32Array[] {
   checkAudio(channels, sampleRate);
   const n = channels[0].length;
   const gain = new Float32Array(n);

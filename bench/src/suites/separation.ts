@@ -1,0 +1,115 @@
+// Unknown-music removal by the trained separation model (@undub/inference/separation) on the eval
+// uploads whose music is not in the catalog, beside a non-learned baseline (median-filter HPSS) and
+// the codec ceiling; plus speed and peak memory at 15, 60 and 300 s of 48 kHz stereo, each measured
+// in a child process so the peak RSS is the separation's own.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separation';
+import type { BenchContext, SuiteResult } from '../context';
+import { decodeAudio } from '../ffmpeg';
+import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
+import { readWav } from '../wav';
+
+const SPEED_SECONDS = [15, 60, 300];
+const RATE = 48000;
+const CHILD_FLAG = '--separation-speed-child';
+
+export async function run(ctx: BenchContext): Promise<SuiteResult> {
+  const all = ctx.options['separation.all'] === '1';
+  const items = ctx.manifest.uploads.filter(
+    (u) => u.hasAudio && u.ost && u.musicId && u.ratioDb !== undefined && (all || !u.musicInCatalog),
+  );
+  ctx.log(`separating ${items.length} uploads with ${all ? 'any' : 'non-catalog'} music`);
+  const separator = await loadSeparator();
+  const model: RatioRow[] = [];
+  const baseline: RatioRow[] = [];
+  try {
+    for (const u of items) {
+      const mix = await decodeAudio(ctx.resolve(u.file));
+      const ost = (await readWav(ctx.resolve(u.ost!))).channels;
+      const mixtureSiSdr = siSdrStereo(mix, ost);
+      const common = { ratioDb: u.ratioDb!, mixtureSiSdr, ceilingSiSdr: u.ceilingSiSdr };
+      model.push({ ...common, siSdr: siSdrStereo((await separator.separate(mix, RATE)).ost, ost) });
+      baseline.push({ ...common, siSdr: siSdrStereo(separateHpss(mix, RATE).ost, ost) });
+    }
+  } finally {
+    await separator.release();
+  }
+  const m = bySiSdrRatio(model);
+  const b = bySiSdrRatio(baseline);
+  const speed = [];
+  const source = items[0] ? ctx.resolve(items[0].file) : undefined;
+  for (const seconds of SPEED_SECONDS) {
+    if (!source) break;
+    ctx.log(`speed at ${seconds} s`);
+    speed.push(await speedInChild(source, seconds));
+  }
+  let speedTable = '| input (48 kHz stereo) | wall s | x real time | peak RSS MB |\n|---|---|---|---|\n';
+  for (const s of speed) {
+    speedTable += `| ${s.seconds} s | ${s.wallSeconds.toFixed(2)} | ${s.realTimeFactor.toFixed(1)} | ${s.peakRssMb.toFixed(0)} |\n`;
+  }
+  return {
+    name: 'separation',
+    figures: {
+      model: { ...modelInfo },
+      items: items.length,
+      scope: all ? 'all music uploads' : 'non-catalog music uploads',
+      separator: m.figures,
+      baselineHpss: b.figures,
+      speed,
+    },
+    table:
+      `Model ${modelInfo.name} v${modelInfo.version} (sha256 ${modelInfo.sha256.slice(0, 12)}), ` +
+      `${items.length} uploads, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
+      `**Baseline: median-filter HPSS (non-learned)**\n\n${b.table}\n**Speed** (2 ORT threads)\n\n${speedTable}`,
+    notes: ['SI-SDRi: improvement over the unprocessed mixture; ceiling: decoded upload minus the true BGM.'],
+  };
+}
+
+interface SpeedFigure {
+  seconds: number;
+  wallSeconds: number;
+  realTimeFactor: number;
+  peakRssMb: number;
+}
+
+function speedInChild(file: string, seconds: number): Promise<SpeedFigure> {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', self, CHILD_FLAG, file, String(seconds)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
+        : reject(new Error(`speed child exited ${code}`)),
+    );
+  });
+}
+
+/** Child: tiles the upload's audio to `seconds`, separates it once, reports time and peak RSS. */
+async function speedChild(file: string, seconds: number): Promise<void> {
+  const audio = await decodeAudio(file);
+  const n = seconds * RATE;
+  const input = audio.map((c) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i += c.length) out.set(c.subarray(0, Math.min(c.length, n - i)), i);
+    return out;
+  });
+  const separator = await loadSeparator();
+  const t0 = performance.now();
+  await separator.separate(input, RATE);
+  const wall = (performance.now() - t0) / 1000;
+  const figure: SpeedFigure = {
+    seconds,
+    wallSeconds: wall,
+    realTimeFactor: seconds / wall,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
+
+if (process.argv[2] === CHILD_FLAG) await speedChild(process.argv[3], Number(process.argv[4]));
