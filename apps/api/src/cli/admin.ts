@@ -8,7 +8,8 @@ import { createTenantKey, seedTenant } from '../services/seed';
 import { CliError, printResult } from './output';
 
 function parseRole(value: string): Role {
-  if (!(value in Role)) throw new CliError('CLI_USAGE', `role must be one of ${Object.keys(Role).join(', ')}`);
+  if (!(value in Role))
+    throw new CliError('CLI_USAGE', `role must be one of ${Object.keys(Role).join(', ')}`);
   return value as Role;
 }
 
@@ -32,22 +33,30 @@ export function registerAdminCommands(program: Command): void {
     .option('--password <password>', 'the admin password (default: $UNDUB_ADMIN_PASSWORD)')
     .option('--name <name>', "the admin's display name")
     .option('--role <role>', 'role of the user: admin, moderator or client', 'admin')
-    .action(async (opts: { tenant: string; email: string; password?: string; name?: string; role: string }) => {
-      const password = opts.password ?? process.env.UNDUB_ADMIN_PASSWORD;
-      if (!password) throw new CliError('CLI_USAGE', 'give --password or set UNDUB_ADMIN_PASSWORD');
-      const role = parseRole(opts.role);
-      const result = await withDatabase((db) =>
-        seedTenant(db.prisma, { tenant: opts.tenant, email: opts.email, password, name: opts.name, role }),
-      );
-      printResult(
-        { tenantId: result.tenant.id, userId: result.user.id, email: result.user.email, role, apiKey: result.apiKey },
-        `tenant ${result.tenant.name}: ${role} ${result.user.email} can sign in; API key (shown once): ${result.apiKey}`,
-      );
-    });
+    .action(
+      async (opts: { tenant: string; email: string; password?: string; name?: string; role: string }) => {
+        const password = opts.password ?? process.env.UNDUB_ADMIN_PASSWORD;
+        if (!password) throw new CliError('CLI_USAGE', 'give --password or set UNDUB_ADMIN_PASSWORD');
+        const role = parseRole(opts.role);
+        const result = await withDatabase((db) =>
+          seedTenant(db.prisma, { tenant: opts.tenant, email: opts.email, password, name: opts.name, role }),
+        );
+        printResult(
+          {
+            tenantId: result.tenant.id,
+            userId: result.user.id,
+            email: result.user.email,
+            role,
+            apiKey: result.apiKey,
+          },
+          `tenant ${result.tenant.name}: ${role} ${result.user.email} can sign in; API key (shown once): ${result.apiKey}`,
+        );
+      },
+    );
 
   admin
     .command('create-key')
-    .description("create an API key for a tenant and print it (shown once)")
+    .description('create an API key for a tenant and print it (shown once)')
     .requiredOption('--tenant <name>', 'tenant name')
     .requiredOption('--name <name>', 'what the key is for')
     .option('--role <role>', 'admin, moderator or client', 'client')

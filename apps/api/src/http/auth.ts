@@ -34,9 +34,14 @@ export async function buildContext(
   }
   const wait = limiter.take(caller?.rateKey ?? `ip:${request.ip}`);
   if (wait > 0) {
-    const error = toGraphQLError(new ServiceError('RATE_LIMITED', `too many requests; retry in ${wait.toFixed(2)} s`));
+    const error = toGraphQLError(
+      new ServiceError('RATE_LIMITED', `too many requests; retry in ${wait.toFixed(2)} s`),
+    );
     throw new GraphQLError(error.message, {
-      extensions: { ...error.extensions, http: { status: 429, headers: new Map([['retry-after', String(Math.ceil(wait))]]) } },
+      extensions: {
+        ...error.extensions,
+        http: { status: 429, headers: new Map([['retry-after', String(Math.ceil(wait))]]) },
+      },
     });
   }
   return { ...runtime, caller, authError, baseUrl: request.baseUrl };

@@ -37,7 +37,12 @@ export interface StartApiOptions {
   log?: (message: string) => void;
 }
 
-function baseUrlOf(config: Config, headers: Record<string, unknown>, fallbackHost: string, secure: boolean): string {
+function baseUrlOf(
+  config: Config,
+  headers: Record<string, unknown>,
+  fallbackHost: string,
+  secure: boolean,
+): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/$/, '');
   // Behind the dashboard's proxy the browser's origin is in X-Forwarded-*: URLs must point there.
   const first = (v: unknown) => (typeof v === 'string' ? v.split(',')[0].trim() : undefined);
@@ -48,7 +53,12 @@ function baseUrlOf(config: Config, headers: Record<string, unknown>, fallbackHos
 
 /** Express's last resort: request errors before GraphQL (body too large, malformed multipart, bad JSON). */
 function requestErrorHandler(log: (m: string) => void) {
-  return (err: Error & { status?: number; statusCode?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+  return (
+    err: Error & { status?: number; statusCode?: number; type?: string },
+    _req: Request,
+    res: Response,
+    next: NextFunction,
+  ) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? err.statusCode ?? 500;
     const code = status === 413 ? 'UPLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
@@ -58,7 +68,11 @@ function requestErrorHandler(log: (m: string) => void) {
   };
 }
 
-export async function startApi(config: Config, db: Database, options: StartApiOptions = {}): Promise<ApiServer> {
+export async function startApi(
+  config: Config,
+  db: Database,
+  options: StartApiOptions = {},
+): Promise<ApiServer> {
   const log = options.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const storage = options.storage ?? createStorage(config);
   const boss = await openBoss(db.url, config, 'api');
@@ -74,7 +88,11 @@ export async function startApi(config: Config, db: Database, options: StartApiOp
   const feed = new ChangeFeed(db.url);
   await feed.start();
   const stopWebhooks = startVerdictWebhooks(db.prisma, feed, config, log);
-  const runtime: ApiRuntime = { deps, signer: new MediaUrlSigner(config.mediaUrlSecret, config.mediaUrlTtlSeconds), feed };
+  const runtime: ApiRuntime = {
+    deps,
+    signer: new MediaUrlSigner(config.mediaUrlSecret, config.mediaUrlTtlSeconds),
+    feed,
+  };
   const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
   const limits = queryLimitsRule({ maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost });
   const schema = buildSchema();

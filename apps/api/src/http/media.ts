@@ -17,7 +17,13 @@ export function mediaHandler(storage: MediaStorage, signer: MediaUrlSigner) {
       typeof q.exp === 'string' ? q.exp : undefined,
       typeof q.sig === 'string' ? q.sig : undefined,
     );
-    if (!target) return fail(res, 403, 'MEDIA_URL_INVALID', 'the media URL is invalid or has expired; ask the API for a new one');
+    if (!target)
+      return fail(
+        res,
+        403,
+        'MEDIA_URL_INVALID',
+        'the media URL is invalid or has expired; ask the API for a new one',
+      );
     const info = await storage.stat(target.storageKey);
     if (!info) return fail(res, 404, 'NOT_FOUND', 'the media file no longer exists');
 
@@ -32,7 +38,8 @@ export function mediaHandler(storage: MediaStorage, signer: MediaUrlSigner) {
         return fail(res, 416, 'RANGE_NOT_SATISFIABLE', `the file has ${info.size} bytes`);
       }
       // Malformed or several ranges: answer with the whole file, which HTTP allows.
-      if (parsed !== undefined && parsed !== -2 && parsed.type === 'bytes' && parsed.length === 1) range = parsed[0];
+      if (parsed !== undefined && parsed !== -2 && parsed.type === 'bytes' && parsed.length === 1)
+        range = parsed[0];
     }
     if (range) {
       res.status(206);

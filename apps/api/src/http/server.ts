@@ -27,17 +27,25 @@ export class ApiServerError extends Error {
   readonly code = 'API_PORT_IN_USE';
 }
 
-export async function startHttpServer<C extends BaseContext>(options: HttpServerOptions<C>): Promise<HttpServer> {
+export async function startHttpServer<C extends BaseContext>(
+  options: HttpServerOptions<C>,
+): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    // The app stops the server itself, in order; Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   await options.configure?.(app, server);
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: options.context }));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: options.context }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
