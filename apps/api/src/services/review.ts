@@ -106,6 +106,7 @@ export async function decide(
       subject: `verdict:${verdict.id}`,
       payload: {
         decisionId: decision.id,
+        moderatorId,
         uploadId: verdict.uploadId,
         action: input.action,
         reasonCode: input.reasonCode,
