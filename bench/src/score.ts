@@ -76,6 +76,30 @@ export async function ceilingEstimate(
   return { estimate, siSdr: siSdrStereo(estimate, ost) };
 }
 
+/** Decoded upload audio (48 kHz stereo) with its ground-truth stems, for scoring a remover. */
+export async function stemsOf(
+  ctx: BenchContext,
+  upload: Upload,
+): Promise<{ mix: Float32Array[]; ost: Float32Array[]; bgm?: Float32Array[]; ownMusic?: Float32Array[] }> {
+  if (!upload.hasAudio || !upload.ost)
+    throw new Error(`BENCH_NO_AUDIO: upload ${upload.id} has no audio track`);
+  const stem = async (rel?: string) => (rel ? (await readWav(ctx.resolve(rel))).channels : undefined);
+  return {
+    mix: await decodeAudio(ctx.resolve(upload.file)),
+    ost: (await stem(upload.ost))!,
+    bgm: await stem(upload.bgm),
+    ownMusic: await stem(upload.originalMusic),
+  };
+}
+
+/** A Markdown table; numbers are printed with `digits` decimals, NaN as a dash. */
+export function markdownTable(headers: string[], rows: (string | number)[][], digits = 1): string {
+  const cell = (v: string | number) =>
+    typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '–') : v;
+  const line = (cells: (string | number)[]) => `| ${cells.map(cell).join(' | ')} |\n`;
+  return line(headers) + line(headers.map(() => '---')) + rows.map(line).join('');
+}
+
 export interface RatioRow {
   ratioDb: number;
   /** SI-SDR of the restored OST (dB). */

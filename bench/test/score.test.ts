@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { changeSpeed } from '../src/build/shape';
 import { Rng } from '../src/build/rng';
-import { bySiSdrRatio, ceilingOf, median, percentile, siSdrStereo, summarize } from '../src/score';
+import {
+  bySiSdrRatio,
+  ceilingOf,
+  markdownTable,
+  median,
+  percentile,
+  siSdrStereo,
+  summarize,
+} from '../src/score';
 
 describe('scoring helpers', () => {
   it('computes interpolated percentiles and ignores non-finite values', () => {
@@ -24,6 +32,18 @@ describe('scoring helpers', () => {
     const mix = ost.map((c, ch) => c.map((x, i) => x + bgm[ch][i]));
     expect(siSdrStereo(ceilingOf(mix, bgm), ost)).toBeGreaterThan(100);
     expect(siSdrStereo(mix, ost)).toBeLessThan(10);
+  });
+
+  it('formats Markdown tables', () => {
+    expect(
+      markdownTable(
+        ['a', 'b'],
+        [
+          ['x', 1.234],
+          ['y', Number.NaN],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| x | 1.2 |\n| y | – |\n');
   });
 
   it('groups SI-SDR rows by ratio into figures and a table', () => {
