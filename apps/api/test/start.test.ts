@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
 
 /** The environment of a user with no DATABASE_URL, and the given settings. */
 function userEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env, UNDUB_DASHBOARD: 'off', ...settings };
+  const env: NodeJS.ProcessEnv = { ...process.env, UNDUB_DASHBOARD: 'off', ...settings };
   if (!('DATABASE_URL' in settings)) delete env.DATABASE_URL;
   return env;
 }
