@@ -102,7 +102,7 @@ describe('decisions', () => {
     });
     const chain = await t.gql(acme.keys.admin, '{ auditChainStatus { ok checked broken { seq } } }');
     expect(chain.data!.auditChainStatus).toMatchObject({ ok: true, broken: [] });
-    expect(chain.data!.auditChainStatus.checked).toBeGreaterThan(2);
+    expect(chain.data!.auditChainStatus.checked).toBe(2);
   });
 
   it('validates the decision input', async () => {
