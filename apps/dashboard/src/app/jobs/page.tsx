@@ -7,7 +7,7 @@ import { usePolling } from '../../lib/usePolling';
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
 export default function JobsPage() {
-  const [status, setStatus] = useState<string[]>(['queued', 'running', 'failed']);
+  const [status, setStatus] = useState<string[]>([]);
   const { data, error, refresh } = usePolling(() => jobs(status, 100), 2000, status.join());
   const [actionError, setActionError] = useState<string | null>(null);
 
