@@ -76,12 +76,13 @@ async function ostOfChunk(
   const mono = new Float32Array(n);
   for (const c of channels) for (let i = 0; i < n; i++) mono[i] += c[i] / channels.length;
   const spec16 = stft(resample(mono, sampleRate, modelInfo.sampleRate), modelInfo.fftSize, modelInfo.hop);
-  const mask16 = await model.mask(magnitude(spec16), spec16.frames);
+  // The network runs on onnxruntime's own threads; the channels' STFTs are computed meanwhile.
+  const pending = model.mask(magnitude(spec16), spec16.frames);
   const fftSize = nativeFftSize(sampleRate);
   const hop = fftSize / 4;
-  const mask = nativeMask(mask16, spec16.frames, sampleRate, fftSize, hop, frameCount(n, hop));
-  return channels.map((c) => {
-    const spec = stft(c, fftSize, hop);
+  const specs = channels.map((c) => stft(c, fftSize, hop));
+  const mask = nativeMask(await pending, spec16.frames, sampleRate, fftSize, hop, frameCount(n, hop));
+  return specs.map((spec) => {
     for (let i = 0; i < mask.length; i++) {
       spec.re[i] *= mask[i];
       spec.im[i] *= mask[i];
