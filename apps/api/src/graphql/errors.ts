@@ -34,7 +34,8 @@ export function formatError(
   if (original instanceof ServiceError) return { message: original.message, ...where, extensions: { code: original.code } };
   // Apollo files every validation error under GRAPHQL_VALIDATION_FAILED; the limit rules' own
   // codes are kept on the original error.
-  const limitCode = (error as GraphQLError)?.originalError instanceof GraphQLError ? (error as GraphQLError).originalError!.extensions?.code : undefined;
+  const inner = (error as GraphQLError | undefined)?.originalError;
+  const limitCode = inner instanceof GraphQLError ? inner.extensions.code : undefined;
   const code = limitCode === 'QUERY_TOO_DEEP' || limitCode === 'QUERY_TOO_COMPLEX' ? limitCode : formatted.extensions?.code;
   if (typeof code === 'string' && (REQUEST_CODES.has(code) || code in httpStatusOf))
     return { message: formatted.message, ...where, extensions: { code } };

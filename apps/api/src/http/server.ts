@@ -2,7 +2,7 @@
 // caller adds (`configure`). Binding errors become ApiServerError with a code, not a stack trace.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -15,6 +15,11 @@ export interface HttpServerOptions<C extends BaseContext> {
   context: (args: { req: express.Request; res: express.Response }) => Promise<C>;
   /** Adds routes and middleware before /graphql (media downloads, webhooks, ...). */
   configure?: (app: express.Express, server: http.Server) => void | Promise<void>;
+  /** Apollo settings of the API (validation rules, error formatting, plugins, ...). */
+  apollo?: Pick<
+    ApolloServerOptions<C>,
+    'validationRules' | 'formatError' | 'parseOptions' | 'includeStacktraceInErrorResponses' | 'introspection' | 'plugins'
+  >;
 }
 
 export interface HttpServer {
@@ -34,8 +39,9 @@ export async function startHttpServer<C extends BaseContext>(
   app.disable('x-powered-by');
   const server = http.createServer(app);
   const apollo = new ApolloServer<C>({
+    ...options.apollo,
     schema: options.schema,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ...(options.apollo?.plugins ?? [])],
     // The app stops the server itself, in order; Apollo's own handler would re-raise the signal.
     stopOnTerminationSignals: false,
   });

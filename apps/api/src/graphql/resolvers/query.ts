@@ -6,15 +6,23 @@ import { listApiKeys } from '../../services/auth';
 import { buildReport } from '../../services/reports';
 import * as review from '../../services/review';
 import * as uploads from '../../services/uploads';
+import pkg from '../../../package.json' with { type: 'json' };
 import { requireCaller, type GraphQLContext } from '../context';
 
 type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- shaped by the schema
 type Page = { first: number; after?: string | null };
 
-export const VERSION = '0.1.0';
+export const VERSION = pkg.version;
 
 export const Query = {
-  health: () => ({ ok: true, version: VERSION }),
+  // ok = the database answers.
+  health: async (_: unknown, __: Args, ctx: GraphQLContext) => ({
+    ok: await ctx.deps.prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    ),
+    version: VERSION,
+  }),
   viewer: (_: unknown, __: Args, ctx: GraphQLContext) => {
     const caller = requireCaller(ctx);
     const { prisma } = ctx.deps;
