@@ -19,11 +19,14 @@ export interface Stack {
   apiUrl: string;
   dashboardUrl: string;
   databaseUrl: string;
+  /** UNDUB_DATA_DIR of the running product (its media store lives there). */
+  dataDir: string;
   /** Files here can be ingested by path (UNDUB_INGEST_DIR). */
   ingestDir: string;
   /** An admin API key of the tenant, and the moderator who signs in to the dashboard. */
   adminKey: string;
   moderator: { email: string; password: string };
+  /** A GraphQL call with a bearer token ('' for none). */
   gql<T>(token: string, query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
@@ -53,9 +56,7 @@ export async function ensureDashboardBuild(log: (m: string) => void): Promise<vo
   const buildId = path.join(dashboardDir, '.next', 'BUILD_ID');
   const sources = Math.max(
     newestMtime(path.join(dashboardDir, 'src')),
-    ...['proxy.ts', 'next.config.ts', 'package.json'].map(
-      (f) => statSync(path.join(dashboardDir, f)).mtimeMs,
-    ),
+    ...['next.config.ts', 'package.json'].map((f) => statSync(path.join(dashboardDir, f)).mtimeMs),
   );
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
   log('building the dashboard (next build)…');
@@ -206,7 +207,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ): Promise<T> => {
       const res = await fetch(`${apiUrl}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
@@ -217,6 +221,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       apiUrl,
       dashboardUrl,
       databaseUrl: env.DATABASE_URL,
+      dataDir,
       ingestDir,
       adminKey: admin.apiKey,
       moderator,

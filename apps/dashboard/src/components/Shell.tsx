@@ -44,7 +44,12 @@ export function Shell({ children }: { children: ReactNode }) {
       <nav className={styles.nav} aria-label="Main">
         <span className={styles.brand}>undub</span>
         {LINKS.map((l) => (
-          <Link key={l.href} href={l.href} aria-current={pathname.startsWith(l.href) ? 'page' : undefined}>
+          <Link
+            key={l.href}
+            href={l.href}
+            prefetch={false}
+            aria-current={pathname.startsWith(l.href) ? 'page' : undefined}
+          >
             {l.label}
           </Link>
         ))}
