@@ -127,4 +127,25 @@ describe('job queue with worker processes', () => {
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  it('marks a job failed (JOB_ABANDONED) when its worker dies on the last attempt', async () => {
+    const first = await startWorker();
+    const lastChance = loadConfig({ ...env, UNDUB_JOB_RETRY_LIMIT: '0' });
+    const job = await enqueueJob(db, boss, lastChance, {
+      tenantId,
+      kind: TEST_JOB_KIND,
+      input: { value: 1, firstAttemptSleepMs: 120_000 },
+    });
+    for (;;) {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+      if (row.status === 'running' && row.stage === 'wait') break;
+      await sleep(100);
+    }
+    first.process.kill('SIGKILL');
+    await first.exited;
+    await startWorker();
+    const [failed] = await waitForJobs([job.id], 'failed', 45_000);
+    expect(failed).toMatchObject({ errorCode: 'JOB_ABANDONED', attempts: 1 });
+    expect(failed.finishedAt).not.toBeNull();
+  });
 });
