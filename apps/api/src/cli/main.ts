@@ -6,6 +6,7 @@ import { registerStartCommands } from './start';
 import { registerAdminCommands } from './admin';
 import { registerCatalogCommands } from './catalog';
 import { registerIdentifyCommand } from './identify';
+import { registerAnalyzeCommands } from './analyze';
 
 export function buildProgram(): Command {
   const program = new Command('undub')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerCatalogCommands(program);
   registerIdentifyCommand(program);
+  registerAnalyzeCommands(program);
 
   return program;
 }

@@ -1,3 +1,4 @@
 export * from './fft';
 export * from './stft';
 export * from './metrics';
+export * from './channels';

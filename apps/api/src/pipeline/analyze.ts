@@ -1,0 +1,137 @@
+// The analysis of one media file, shared by the worker and `undub analyze`: the stages of STAGES in
+// order, each a call into @undub/inference or the catalog. IO is limited to reading the input, the
+// catalog lookups and writing the outputs at the end.
+import { downmix } from '@undub/inference/dsp';
+import { decodeAudio, decodeFrames, probeMedia, assertUsable, type MediaInfo } from '@undub/inference/media';
+import type { Separator } from '@undub/inference/separation';
+import { detectSpeech } from '@undub/inference/speech';
+import { restore, type RestoreResult } from '@undub/inference/restore';
+import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
+import type { DecodedFrames } from '@undub/inference/media';
+import { identifyMusic, loadMusicReference, matchOriginals, type MusicMatch, type OriginalMatch } from '../catalog';
+import type { Config } from '../config';
+import type { Database } from '../db';
+import { StageClock, type ProgressListener, type StageName } from './stages';
+import { decideVerdict, type Verdict } from './verdict';
+import { writeOutputs, type OutputFiles } from './outputs';
+import { pipelineVersions, type PipelineVersions } from './versions';
+
+/** The highest rate audio is analysed and restored at; higher-rate inputs are resampled by ffmpeg. */
+const MAX_SAMPLE_RATE = 48000;
+
+export interface AnalyzeOptions {
+  outDir: string;
+  /** false: match the unrestored mixture (for comparison); no BGM removal. */
+  restore?: boolean;
+  onProgress?: ProgressListener;
+}
+
+export interface AnalysisDeps {
+  db: Database;
+  config: Config;
+  separator: Separator;
+}
+
+export interface Analysis {
+  media: MediaInfo;
+  sampleRate: number | null;
+  musicMatches: MusicMatch[];
+  originalMatches: OriginalMatch[];
+  restoration: Omit<RestoreResult, 'ost' | 'bgm' | 'speech'> | null;
+  verdict: Verdict;
+  outputs: OutputFiles;
+  timings: Partial<Record<StageName, number>>;
+  versions: PipelineVersions;
+}
+
+export async function analyzeFile(file: string, deps: AnalysisDeps, opts: AnalyzeOptions): Promise<Analysis> {
+  const { db, config, separator } = deps;
+  const clock = new StageClock(opts.onProgress);
+  const doRestore = opts.restore !== false;
+
+  const media = await clock.run('probe', async () => {
+    const info = await probeMedia(file);
+    assertUsable(file, info, { maxDurationSeconds: config.maxDurationSeconds });
+    return info;
+  });
+
+  const sampleRate = media.audio ? Math.min(media.audio.sampleRate || MAX_SAMPLE_RATE, MAX_SAMPLE_RATE) : null;
+  const { audio, frames } = await clock.run('decode', async () => {
+    const [audio, frames] = await Promise.all([
+      media.audio && sampleRate
+        ? decodeAudio(file, { sampleRate, channels: Math.min(2, Math.max(1, media.audio.channels)) })
+        : Promise.resolve(null),
+      media.video
+        ? decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT })
+        : Promise.resolve(null as DecodedFrames | null),
+    ]);
+    return { audio, frames };
+  });
+
+  const musicMatches = await clock.run('identify_music', () =>
+    audio && sampleRate ? identifyMusic(db, downmix(audio), sampleRate) : [],
+  );
+
+  let restored: RestoreResult | null = null;
+  if (audio && sampleRate) {
+    if (doRestore) {
+      const references = await Promise.all(
+        musicMatches.map(async (m) => ({
+          musicId: m.musicId,
+          channels: await loadMusicReference(db, m.musicId, sampleRate),
+          segments: m.segments.map((s) => ({ ...s, speed: m.speed })),
+        })),
+      );
+      restored = await restore(
+        { channels: audio, sampleRate, references, frames: frames ?? undefined },
+        { separator, detectSpeech, onStage: (stage, seconds) => clock.add(stage, seconds) },
+      );
+    } else {
+      restored = unrestored(audio);
+    }
+  }
+
+  const originalMatches = await clock.run('match_originals', () =>
+    matchOriginals(db, {
+      audio: restored && sampleRate ? { mono: downmix(restored.ost), sampleRate } : undefined,
+      frames: frames ?? undefined,
+    }),
+  );
+
+  const verdict = await clock.run('decide', () =>
+    decideVerdict({ originalMatches, musicMatches, hasAudio: !!audio, hasVideo: !!frames }, config),
+  );
+
+  const outputs = await clock.run('write_outputs', () =>
+    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, !!media.video),
+  );
+
+  let restoration: Analysis['restoration'] = null;
+  if (restored) {
+    const { ost: _o, bgm: _b, speech: _s, ...rest } = restored;
+    restoration = rest;
+  }
+  return {
+    media,
+    sampleRate,
+    musicMatches,
+    originalMatches,
+    restoration,
+    verdict,
+    outputs,
+    timings: clock.timings,
+    versions: pipelineVersions(separator, config),
+  };
+}
+
+/** `--no-restore`: the mixture passes through as the OST, nothing is removed. */
+function unrestored(audio: Float32Array[]): RestoreResult {
+  const n = audio[0].length;
+  return {
+    ost: audio,
+    bgm: audio.map(() => new Float32Array(n)),
+    speech: audio.map(() => new Float32Array(n)),
+    speechSegments: [],
+    provenance: [],
+  };
+}

@@ -1,0 +1,60 @@
+// Writes an analysis's files: stems for archives (WAV) and browsers (AAC in MP4), and the restored
+// video (the original picture, copied, with the restored OST as its soundtrack).
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { encodeAudio, remuxAudio } from '@undub/inference/media';
+
+export interface RestoredAudio {
+  ost: Float32Array[];
+  bgm: Float32Array[];
+  speech: Float32Array[];
+  sampleRate: number;
+}
+
+export interface OutputFiles {
+  ost: string | null;
+  bgm: string | null;
+  speech: string | null;
+  /** Browser formats of the stems, by stem kind. */
+  browser: { ost: string | null; bgm: string | null; speech: string | null };
+  restoredVideo: string | null;
+}
+
+const BROWSER_BITRATE = 160_000;
+
+export async function writeOutputs(
+  inputFile: string,
+  outDir: string,
+  audio: RestoredAudio | null,
+  hasVideo: boolean,
+): Promise<OutputFiles> {
+  const none: OutputFiles = {
+    ost: null,
+    bgm: null,
+    speech: null,
+    browser: { ost: null, bgm: null, speech: null },
+    restoredVideo: null,
+  };
+  if (!audio) return none;
+  await mkdir(outDir, { recursive: true });
+  const file = (name: string) => path.join(outDir, name);
+  const { sampleRate } = audio;
+  const stems = { ost: audio.ost, bgm: audio.bgm, speech: audio.speech } as const;
+  const kinds = Object.keys(stems) as (keyof typeof stems)[];
+
+  // The restored video needs ost.wav, so the WAVs go first; the rest runs side by side.
+  await Promise.all(kinds.map((k) => encodeAudio(stems[k], sampleRate, file(`${k}.wav`), { format: 'wav' })));
+  await Promise.all([
+    ...kinds.map((k) =>
+      encodeAudio(stems[k], sampleRate, file(`${k}.m4a`), { format: 'aac', bitrate: BROWSER_BITRATE }),
+    ),
+    hasVideo ? remuxAudio(inputFile, file('ost.wav'), file('restored.mp4')) : Promise.resolve(),
+  ]);
+  return {
+    ost: file('ost.wav'),
+    bgm: file('bgm.wav'),
+    speech: file('speech.wav'),
+    browser: { ost: file('ost.m4a'), bgm: file('bgm.m4a'), speech: file('speech.m4a') },
+    restoredVideo: hasVideo ? file('restored.mp4') : null,
+  };
+}

@@ -1,0 +1,198 @@
+// The one restoration function used by the pipeline, the CLI and the benchmark: catalog music is
+// removed with its reference; the rest of the upload goes through the separation model where the
+// model hears music; music that belongs to the original stays; speech is found on the result.
+import { downmix, subtract } from '../dsp';
+import { removeReference, type ReferenceSegment, type RemovedSegment } from '../removal';
+import type { Separator } from '../separation';
+import { speechStem, type SpeechSegment } from '../speech';
+import { complement, modelSpans, union, type Span } from './spans';
+
+export interface RestoreInput {
+  channels: Float32Array[];
+  sampleRate: number;
+  /** Catalog music found by the matcher, with its clean audio at `sampleRate`. */
+  references: { musicId: string; channels: Float32Array[]; segments: ReferenceSegment[] }[];
+  /** Decoded frames, for deciding whether music follows the picture. */
+  frames?: { fps: number; width: number; height: number; frames: Uint8Array[] };
+  /** Upload spans whose music is the original work's own soundtrack: kept in the OST. */
+  originalSoundtrackSegments?: Span[];
+}
+
+export type RestoreStage = 'remove_bgm' | 'extract_speech' | 'attribute_music';
+
+export interface RestoreDeps {
+  separator: Separator;
+  detectSpeech?: (mono: Float32Array, sampleRate: number) => Promise<SpeechSegment[]>;
+  /** Time spent in each stage, for the pipeline's timings. */
+  onStage?: (stage: RestoreStage, seconds: number) => void;
+  /** Share of a window's energy the model must call music before it acts there (default 0.1). */
+  musicShareThreshold?: number;
+}
+
+export interface Provenance {
+  start: number;
+  end: number;
+  method: 'reference' | 'model' | 'original_music' | 'none';
+  detail?: Record<string, unknown>;
+}
+
+export interface RestoreResult {
+  ost: Float32Array[];
+  bgm: Float32Array[];
+  speech: Float32Array[];
+  speechSegments: SpeechSegment[];
+  provenance: Provenance[];
+}
+
+/** Window over which the model's music share is judged, seconds. */
+const WINDOW_SECONDS = 1;
+/** Crossfade between methods, seconds. */
+const FADE_SECONDS = 0.05;
+
+async function timed<T>(deps: RestoreDeps, stage: RestoreStage, work: () => Promise<T> | T): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    deps.onStage?.(stage, (performance.now() - started) / 1000);
+  }
+}
+
+export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<RestoreResult> {
+  const { sampleRate } = input;
+  const length = input.channels[0].length;
+  const duration = length / sampleRate;
+
+  const { ost, referenceSegments, modelUsed, untouched } = await timed(deps, 'remove_bgm', async () => {
+    let current = input.channels;
+    const referenceSegments: (RemovedSegment & { musicId: string })[] = [];
+    for (const ref of input.references) {
+      const removed = removeReference(current, sampleRate, ref.channels, ref.segments);
+      current = removed.ost;
+      referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
+    }
+    const rest = complement(referenceSegments, duration);
+    const model = await separateSpans(current, sampleRate, rest, deps);
+    return { ost: model.ost, referenceSegments, modelUsed: model.used, untouched: model.untouched };
+  });
+
+  const { restored, kept } = await timed(deps, 'attribute_music', () =>
+    keepOriginalMusic(ost, input.channels, sampleRate, modelUsed, input.originalSoundtrackSegments ?? []),
+  );
+
+  const { speechSegments, speech } = await timed(deps, 'extract_speech', async () => {
+    const speechSegments = deps.detectSpeech ? await deps.detectSpeech(downmix(restored), sampleRate) : [];
+    return { speechSegments, speech: speechStem(restored, sampleRate, speechSegments) };
+  });
+
+  const provenance: Provenance[] = [
+    ...referenceSegments.map((s) => ({
+      start: s.start,
+      end: s.end,
+      method: 'reference' as const,
+      detail: { musicId: s.musicId, gainDb: s.gainDb, speed: s.speed, residualDb: s.residualDb, confidence: s.confidence },
+    })),
+    ...subtractSpans(modelUsed, kept).map((s) => ({ ...s, method: 'model' as const })),
+    ...kept.map((s) => ({ ...s, method: 'original_music' as const })),
+    ...untouched.map((s) => ({ ...s, method: 'none' as const })),
+  ].sort((a, b) => a.start - b.start);
+
+  return { ost: restored, bgm: subtract(input.channels, restored), speech, speechSegments, provenance };
+}
+
+/**
+ * Runs the model on each span and uses its OST only in the windows where it hears music, with short
+ * crossfades; elsewhere the audio stays as it is.
+ */
+async function separateSpans(audio: Float32Array[], sampleRate: number, spans: Span[], deps: RestoreDeps) {
+  const threshold = deps.musicShareThreshold ?? 0.1;
+  const weight = new Float32Array(audio[0].length);
+  const used: Span[] = [];
+  const untouched: Span[] = [];
+  const out = audio.map((c) => Float32Array.from(c));
+  for (const span of spans) {
+    const from = Math.floor(span.start * sampleRate);
+    const to = Math.min(audio[0].length, Math.ceil(span.end * sampleRate));
+    if (to - from < sampleRate * 0.1) continue;
+    const part = audio.map((c) => c.subarray(from, to));
+    const stems = await deps.separator.separate(part, sampleRate);
+    const share = musicShare(part, stems.music, Math.round(WINDOW_SECONDS * sampleRate));
+    const { music, clean } = modelSpans(share, WINDOW_SECONDS, threshold);
+    const shift = (s: Span) => ({ start: span.start + s.start, end: Math.min(span.end, span.start + s.end) });
+    used.push(...music.map(shift));
+    untouched.push(...clean.map(shift));
+    for (const s of music) fillRamp(weight, from + Math.round(s.start * sampleRate), from + Math.round(s.end * sampleRate), to, sampleRate);
+    for (let c = 0; c < out.length; c++) {
+      const o = out[c];
+      const m = stems.ost[c];
+      for (let i = from; i < to; i++) o[i] = weight[i] * m[i - from] + (1 - weight[i]) * o[i];
+    }
+  }
+  return { ost: out, used: union(used), untouched: union(untouched) };
+}
+
+/** Energy share of `music` in `mix`, per window. */
+function musicShare(mix: Float32Array[], music: Float32Array[], window: number): Float32Array {
+  const n = mix[0].length;
+  const share = new Float32Array(Math.ceil(n / window));
+  for (let w = 0; w < share.length; w++) {
+    let em = 0;
+    let ex = 0;
+    for (let c = 0; c < mix.length; c++) {
+      for (let i = w * window; i < Math.min(n, (w + 1) * window); i++) {
+        em += music[c][i] * music[c][i];
+        ex += mix[c][i] * mix[c][i];
+      }
+    }
+    share[w] = ex > 1e-9 ? em / ex : 0;
+  }
+  return share;
+}
+
+/** Sets weight to 1 on [from, to) with raised-cosine ramps at both ends (within [0, limit)). */
+function fillRamp(weight: Float32Array, from: number, to: number, limit: number, sampleRate: number): void {
+  const fade = Math.round(FADE_SECONDS * sampleRate);
+  const end = Math.min(to, limit);
+  for (let i = Math.max(0, from - fade); i < Math.min(limit, end + fade); i++) {
+    let w = 1;
+    if (i < from) w = 0.5 - 0.5 * Math.cos((Math.PI * (i - from + fade)) / fade);
+    else if (i >= end) w = 0.5 - 0.5 * Math.cos((Math.PI * (end + fade - i)) / fade);
+    weight[i] = Math.max(weight[i], w);
+  }
+}
+
+/** Where music belongs to the original, the model's removal is undone (catalog removal stays). */
+function keepOriginalMusic(ost: Float32Array[], mix: Float32Array[], sampleRate: number, modelUsed: Span[], original: Span[]) {
+  const kept = intersect(modelUsed, union(original));
+  for (const s of kept) {
+    const from = Math.floor(s.start * sampleRate);
+    const to = Math.min(ost[0].length, Math.ceil(s.end * sampleRate));
+    for (let c = 0; c < ost.length; c++) ost[c].set(mix[c].subarray(from, to), from);
+  }
+  return { restored: ost, kept };
+}
+
+function intersect(a: Span[], b: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const x of a)
+    for (const y of b) {
+      const start = Math.max(x.start, y.start);
+      const end = Math.min(x.end, y.end);
+      if (end > start) out.push({ start, end });
+    }
+  return union(out);
+}
+
+function subtractSpans(a: Span[], b: Span[]): Span[] {
+  let rest = union(a);
+  for (const cut of union(b)) {
+    rest = rest.flatMap((s) => {
+      if (cut.end <= s.start || cut.start >= s.end) return [s];
+      const parts: Span[] = [];
+      if (cut.start > s.start) parts.push({ start: s.start, end: cut.start });
+      if (cut.end < s.end) parts.push({ start: cut.end, end: s.end });
+      return parts;
+    });
+  }
+  return rest;
+}
