@@ -57,6 +57,7 @@ export function createApi(runtime: ApiRuntime) {
   const { db, config, storage, boss } = runtime;
   const log = runtime.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const deps: ServiceDeps = {
+    db,
     prisma: db.prisma,
     config,
     storage,

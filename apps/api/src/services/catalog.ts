@@ -2,6 +2,7 @@
 // checked here, the row created, and an index job queued; the worker fingerprints it. Every change
 // writes an audit event.
 import { appendAuditEvent } from '../audit';
+import { removeCatalogItem } from '../catalog';
 import type { MusicTrack, OriginalWork, Prisma } from '../generated/prisma/client';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
@@ -75,7 +76,7 @@ export async function addOriginalWork(
   checkEntry(input);
   const externalId = input.externalId.trim();
   await assertNew(deps.prisma.originalWork.findFirst({ where: { tenantId: caller.tenantId, externalId } }), 'original work', externalId);
-  const { stored, info } = await ingestMedia(deps, caller, input.source, { video: true });
+  const { stored, info } = await ingestMedia(deps, caller, input.source, { audio: true, video: true });
   const work = await deps.prisma
     .$transaction(async (tx) => {
       const row = await tx.originalWork.create({
@@ -152,45 +153,38 @@ export function getOriginalWork(deps: ServiceDeps, caller: Caller, id: string): 
   return deps.prisma.originalWork.findFirst({ where: { id, tenantId: caller.tenantId } });
 }
 
-// Fingerprint sources in AudioFingerprint.source (see prisma/schema.prisma).
-const MUSIC_SOURCE = 1;
-const ORIGINAL_SOURCE = 2;
-
-/** Removes a music track and its fingerprints, so it is never identified again. */
-export async function removeMusicTrack(deps: ServiceDeps, caller: Caller, id: string): Promise<boolean> {
+/** Removes a catalog entry and its fingerprints (the catalog module's removal) and records it. */
+async function removeEntry(
+  deps: ServiceDeps,
+  caller: Caller,
+  entry: { id: string; externalId: string; title: string } | null,
+  what: 'music' | 'original',
+  id: string,
+): Promise<boolean> {
   requireRole(caller, 'admin');
-  const track = await getMusicTrack(deps, caller, id);
-  if (!track) throw notFound('music track', id);
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.audioFingerprint.deleteMany({ where: { source: MUSIC_SOURCE, sourceKey: track.fingerprintKey } });
-    await tx.musicTrack.delete({ where: { id } });
-    await appendAuditEvent(tx, {
-      tenantId: caller.tenantId,
-      actor: caller.actor,
-      action: 'catalog.music_removed',
-      subject: `music:${id}`,
-      payload: { externalId: track.externalId, title: track.title },
-    });
+  if (!entry) throw notFound(what === 'music' ? 'music track' : 'original work', id);
+  await removeCatalogItem(deps.db, entry.externalId, {
+    tenantId: caller.tenantId,
+    storage: deps.storage,
+    maxDurationSeconds: deps.config.maxDurationSeconds,
+  });
+  await appendAuditEvent(deps.prisma, {
+    tenantId: caller.tenantId,
+    actor: caller.actor,
+    action: `catalog.${what}_removed`,
+    subject: `${what}:${id}`,
+    payload: { externalId: entry.externalId, title: entry.title },
   });
   return true;
 }
 
-/** Removes an original work and its fingerprints; verdicts that named it keep their evidence. */
+export async function removeMusicTrack(deps: ServiceDeps, caller: Caller, id: string): Promise<boolean> {
+  requireRole(caller, 'admin');
+  return removeEntry(deps, caller, await getMusicTrack(deps, caller, id), 'music', id);
+}
+
+/** Verdicts that named the work keep their row and evidence; they lose the link. */
 export async function removeOriginalWork(deps: ServiceDeps, caller: Caller, id: string): Promise<boolean> {
   requireRole(caller, 'admin');
-  const work = await getOriginalWork(deps, caller, id);
-  if (!work) throw notFound('original work', id);
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.audioFingerprint.deleteMany({ where: { source: ORIGINAL_SOURCE, sourceKey: work.fingerprintKey } });
-    await tx.videoHash.deleteMany({ where: { workKey: work.fingerprintKey } });
-    await tx.originalWork.delete({ where: { id } });
-    await appendAuditEvent(tx, {
-      tenantId: caller.tenantId,
-      actor: caller.actor,
-      action: 'catalog.original_removed',
-      subject: `original:${id}`,
-      payload: { externalId: work.externalId, title: work.title },
-    });
-  });
-  return true;
+  return removeEntry(deps, caller, await getOriginalWork(deps, caller, id), 'original', id);
 }

@@ -1,5 +1,6 @@
 // What the domain services need from the rest of the app; built once by the HTTP server (or a test).
 import type { Config } from '../config';
+import type { Database } from '../db';
 import type { Job, PrismaClient } from '../generated/prisma/client';
 import type { EnqueueJobInput } from '../queue';
 import type { MediaStorage } from '../storage';
@@ -11,6 +12,8 @@ export interface JobDispatcher {
 }
 
 export interface ServiceDeps {
+  /** The database (pool and Prisma); `prisma` is `db.prisma`, the one most services use. */
+  db: Database;
   prisma: PrismaClient;
   config: Config;
   storage: MediaStorage;
