@@ -100,11 +100,14 @@ function lazyDb(log: (m: string) => void): { get: () => Promise<unknown>; close:
         const file = join(repoRoot, 'apps/api/src/db/index.ts');
         if (!existsSync(file))
           throw new Error('BENCH_NO_DB: apps/api/src/db (openDatabase) is not there yet');
-        const mod = (await import(pathToFileURL(file).href)) as { openDatabase?: () => Promise<unknown> };
+        const mod = (await import(pathToFileURL(file).href)) as { openDatabase?: (config: unknown) => Promise<unknown> };
         if (typeof mod.openDatabase !== 'function')
           throw new Error('BENCH_NO_DB: apps/api/src/db exports no openDatabase');
+        const { loadConfig } = (await import(pathToFileURL(join(repoRoot, 'apps/api/src/config.ts')).href)) as {
+          loadConfig: () => unknown;
+        };
         log('opening the database');
-        return mod.openDatabase();
+        return mod.openDatabase(loadConfig());
       })();
       return db;
     },
