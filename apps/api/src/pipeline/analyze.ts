@@ -13,7 +13,7 @@ import type { Config } from '../config';
 import type { Database } from '../db';
 import { StageClock, type ProgressListener, type StageName } from './stages';
 import { decideVerdict, type Verdict } from './verdict';
-import { writeOutputs, type OutputFiles } from './outputs';
+import { writeOutputs, type OutputFiles, type OutputSet } from './outputs';
 import { pipelineVersions, type PipelineVersions } from './versions';
 
 /** The highest rate audio is analysed and restored at; higher-rate inputs are resampled by ffmpeg. */
@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   /** false: match the unrestored mixture (for comparison); no BGM removal. */
   restore?: boolean;
   onProgress?: ProgressListener;
+  /** Which files to write (default 'archive'). */
+  outputs?: OutputSet;
 }
 
 export interface AnalysisDeps {
@@ -103,7 +105,10 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   );
 
   const outputs = await clock.run('write_outputs', () =>
-    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, !!media.video),
+    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, {
+      hasVideo: !!media.video,
+      set: opts.outputs ?? 'archive',
+    }),
   );
 
   let restoration: Analysis['restoration'] = null;

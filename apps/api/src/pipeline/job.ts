@@ -42,7 +42,11 @@ async function analyze(ctx: JobContext<AnalyzeState>): Promise<void> {
     ctx.state.analysis = await analyzeFile(
       input,
       { db: ctx.db, config: ctx.config, separator: await sharedSeparator() },
-      { outDir: path.join(ctx.state.workDir, 'out'), onProgress: (p) => ctx.setProgress(p.progress) },
+      {
+        outDir: path.join(ctx.state.workDir, 'out'),
+        outputs: 'all',
+        onProgress: (p) => ctx.setProgress(p.progress),
+      },
     );
   } catch (err) {
     // Bad media cannot get better with a retry.

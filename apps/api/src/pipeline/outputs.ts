@@ -20,13 +20,16 @@ export interface OutputFiles {
   restoredVideo: string | null;
 }
 
+/** 'archive': WAV stems and the restored video; 'all': also browser stems; 'none': nothing (benchmarks). */
+export type OutputSet = 'archive' | 'all' | 'none';
+
 const BROWSER_BITRATE = 160_000;
 
 export async function writeOutputs(
   inputFile: string,
   outDir: string,
   audio: RestoredAudio | null,
-  hasVideo: boolean,
+  opts: { hasVideo: boolean; set: OutputSet },
 ): Promise<OutputFiles> {
   const none: OutputFiles = {
     ost: null,
@@ -35,7 +38,9 @@ export async function writeOutputs(
     browser: { ost: null, bgm: null, speech: null },
     restoredVideo: null,
   };
-  if (!audio) return none;
+  if (!audio || opts.set === 'none') return none;
+  const { hasVideo } = opts;
+  const browser = opts.set === 'all';
   await mkdir(outDir, { recursive: true });
   const file = (name: string) => path.join(outDir, name);
   const { sampleRate } = audio;
@@ -45,7 +50,7 @@ export async function writeOutputs(
   // The restored video needs ost.wav, so the WAVs go first; the rest runs side by side.
   await Promise.all(kinds.map((k) => encodeAudio(stems[k], sampleRate, file(`${k}.wav`), { format: 'wav' })));
   await Promise.all([
-    ...kinds.map((k) =>
+    ...(browser ? kinds : []).map((k) =>
       encodeAudio(stems[k], sampleRate, file(`${k}.m4a`), { format: 'aac', bitrate: BROWSER_BITRATE }),
     ),
     hasVideo ? remuxAudio(inputFile, file('ost.wav'), file('restored.mp4')) : Promise.resolve(),
@@ -54,7 +59,9 @@ export async function writeOutputs(
     ost: file('ost.wav'),
     bgm: file('bgm.wav'),
     speech: file('speech.wav'),
-    browser: { ost: file('ost.m4a'), bgm: file('bgm.m4a'), speech: file('speech.m4a') },
+    browser: browser
+      ? { ost: file('ost.m4a'), bgm: file('bgm.m4a'), speech: file('speech.m4a') }
+      : none.browser,
     restoredVideo: hasVideo ? file('restored.mp4') : null,
   };
 }
