@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { earlyReviewScript } from '../src/lib/early';
 import { reviewItemById } from '../src/lib/queries';
+import { writeSession } from '../src/lib/session';
 import { fakeApi } from './fakeApi';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -47,5 +49,23 @@ describe('review item', () => {
   it('reports a verdict the API does not show as missing', async () => {
     fakeApi({ Review: () => ({ verdict: null }) });
     expect(await reviewItemById('nope')).toBeNull();
+  });
+
+  it('adopts the request the inline script started before the page loaded, once', async () => {
+    writeSession({ token: 'early-token', email: 'm@x', name: 'M', role: 'moderator' });
+    const { sent } = fakeApi({ Review: () => ({ verdict: null }) });
+    window.history.pushState({}, '', '/review/v7');
+    new Function(earlyReviewScript())();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      name: 'Review',
+      variables: { id: 'v7' },
+      authorization: 'Bearer early-token',
+    });
+    expect(await reviewItemById('v7')).toBeNull();
+    expect(sent).toHaveLength(1); // the page's own call used the early answer
+    expect(await reviewItemById('v7')).toBeNull();
+    expect(sent).toHaveLength(2); // later calls go to the API again
+    window.history.pushState({}, '', '/');
   });
 });

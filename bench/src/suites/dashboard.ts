@@ -5,6 +5,7 @@
 // JavaScript the review page loads (compressed, as sent; and decoded) against a budget.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
@@ -138,6 +139,10 @@ async function seedQueue(stack: Stack, dir: string): Promise<string[]> {
 }
 
 interface Timing {
+  htmlMs: number;
+  domContentLoadedMs: number;
+  apiStartMs: number;
+  apiEndMs: number;
   readyMs: number;
   interactiveMs: number;
   scriptBytes: number;
@@ -163,8 +168,15 @@ const INIT_SCRIPT = (session: string) => `
 const MEASURE = `(() => {
   const ready = window.__ready;
   const busyUntil = Math.max(ready, ...window.__longTasks.filter((x) => x.start < ready + 50).map((x) => x.end));
-  const scripts = performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script');
+  const resources = performance.getEntriesByType('resource');
+  const scripts = resources.filter((e) => e.initiatorType === 'script');
+  const api = resources.find((e) => e.name.endsWith('/graphql'));
+  const nav = performance.getEntriesByType('navigation')[0];
   return {
+    htmlMs: nav.responseEnd,
+    domContentLoadedMs: nav.domContentLoadedEventEnd,
+    apiStartMs: api ? api.startTime : -1,
+    apiEndMs: api ? api.responseEnd : -1,
     readyMs: ready,
     interactiveMs: busyUntil,
     scriptBytes: scripts.reduce((a, e) => a + e.encodedBodySize, 0),
@@ -239,6 +251,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       interactiveP90Ms: Math.round(percentile(interactive, 90)),
       interactiveMaxMs: Math.round(Math.max(...interactive)),
       readyMedianMs: Math.round(median(ready)),
+      htmlMedianMs: Math.round(median(timings.map((t) => t.htmlMs))),
+      domContentLoadedMedianMs: Math.round(median(timings.map((t) => t.domContentLoadedMs))),
+      apiRequestMedianMs: Math.round(median(timings.map((t) => t.apiStartMs))),
+      apiAnswerMedianMs: Math.round(median(timings.map((t) => t.apiEndMs))),
       interactiveGoalMs: INTERACTIVE_GOAL_MS,
       meetsGoal: Math.max(...interactive) <= INTERACTIVE_GOAL_MS,
       scriptFiles: js.scripts,
@@ -254,6 +270,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       `| queued verdicts | ${QUEUED} |`,
       `| review page interactive, median / p90 / max of ${RUNS} cold loads | ${figures.interactiveMedianMs} / ${figures.interactiveP90Ms} / ${figures.interactiveMaxMs} ms (goal ≤ ${INTERACTIVE_GOAL_MS} ms: ${figures.meetsGoal ? 'met' : 'NOT met'}) |`,
       `| data rendered (data-ready), median | ${figures.readyMedianMs} ms |`,
+      `| medians: HTML received / DOMContentLoaded / review query sent / answered | ${figures.htmlMedianMs} / ${figures.domContentLoadedMedianMs} / ${figures.apiRequestMedianMs} / ${figures.apiAnswerMedianMs} ms |`,
       `| JavaScript loaded by the review page | ${js.scripts} files, ${kb(js.scriptBytes)} compressed (budget ${kb(JS_BUDGET_BYTES)}: ${figures.withinBudget ? 'within' : 'OVER'}), ${kb(js.scriptDecodedBytes)} decoded |`,
       '',
     ].join('\n');
@@ -264,6 +281,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       notes: [
         'Cold loads: a new browser context (empty cache) per load, headless Debian chromium, `next start` build, API and database on the same 2-core machine.',
         'Interactive = later of the data-ready mark and the end of the last long task begun before it (+50 ms).',
+        `Load average at the start of the suite: ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} (the machine is shared; timings scale with it).`,
       ],
     };
   } finally {

@@ -1,6 +1,7 @@
 // The dashboard's only backend: the API's /graphql, reached through the same origin (proxy.ts forwards
 // it), so media, cookies and CORS never differ between development and `undub start`.
-import { readSession, writeSession } from './session';
+import { takeEarly } from './early';
+import { readSession, writeSession, type Session } from './session';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -24,7 +25,10 @@ export async function gql<T>(
   variables: Record<string, unknown> = {},
   signal?: AbortSignal,
 ): Promise<T> {
-  return send<T>({ 'content-type': 'application/json' }, JSON.stringify({ query, variables }), signal);
+  const body = JSON.stringify({ query, variables });
+  const early = takeEarly(body);
+  if (early) return read<T>(early, readSession());
+  return send<T>({ 'content-type': 'application/json' }, body, signal);
 }
 
 /**
@@ -44,16 +48,21 @@ export async function gqlWithFile<T>(
   return send<T>({ 'apollo-require-preflight': 'true' }, form);
 }
 
-async function send<T>(headers: Record<string, string>, body: BodyInit, signal?: AbortSignal): Promise<T> {
+function send<T>(headers: Record<string, string>, body: BodyInit, signal?: AbortSignal): Promise<T> {
   const session = readSession();
+  const res = fetch(GRAPHQL_PATH, {
+    method: 'POST',
+    headers: { ...headers, ...(session ? { authorization: `Bearer ${session.token}` } : {}) },
+    body,
+    signal,
+  });
+  return read<T>(res, session);
+}
+
+async function read<T>(pending: Promise<Response>, session: Session | null): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(GRAPHQL_PATH, {
-      method: 'POST',
-      headers: { ...headers, ...(session ? { authorization: `Bearer ${session.token}` } : {}) },
-      body,
-      signal,
-    });
+    res = await pending;
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError('NETWORK', 'The API cannot be reached.');

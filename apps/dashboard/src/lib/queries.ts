@@ -1,6 +1,7 @@
 // Every GraphQL operation the dashboard sends, and the mapping of API shapes (upper-case enums) onto the
 // dashboard's types. Pages call these; nothing else builds GraphQL strings.
 import { parseEvidence } from './evidence';
+import { DECISION_FIELDS, REVIEW_QUERY, VERDICT_FIELDS } from './fields';
 import { gql, gqlWithFile } from './graphql';
 import { sameOrigin } from './media';
 import type { Session } from './session';
@@ -142,7 +143,6 @@ interface ApiDecision {
   createdAt: string;
   moderator: { name: string; email: string };
 }
-const DECISION_FIELDS = 'id action reasonCode note createdAt moderator { name email }';
 const decision = (d: ApiDecision): DecisionRecord => ({
   id: d.id,
   action: lower<DecisionAction>(d.action),
@@ -177,11 +177,6 @@ interface ApiVerdict {
   };
   decisions: ApiDecision[];
 }
-
-const VERDICT_FIELDS = `id verdict confidence routing createdAt evidence modelVersions configVersion
-  originalWork { id externalId title owner videoUrl }
-  upload { id originalFileName durationSeconds videoUrl stems { kind format url } }
-  decisions { ${DECISION_FIELDS} }`;
 
 /** Browser formats first: the worker stores each stem as WAV (exact) and M4A (for playback). */
 const FORMAT_RANK: Record<string, number> = { m4a: 0, mp4: 1, wav: 2 };
@@ -229,10 +224,7 @@ function reviewItem(v: ApiVerdict): ReviewItem {
 }
 
 export async function reviewItemById(verdictId: string): Promise<ReviewItem | null> {
-  const d = await gql<{ verdict: ApiVerdict | null }>(
-    `query Review($id: ID!) { verdict(id: $id) { ${VERDICT_FIELDS} } }`,
-    { id: verdictId },
-  );
+  const d = await gql<{ verdict: ApiVerdict | null }>(REVIEW_QUERY, { id: verdictId });
   return d.verdict ? reviewItem(d.verdict) : null;
 }
 
