@@ -48,6 +48,8 @@ export interface Candidate {
   offsetFrames: number;
   /** Matched stretches in stretched query frames. */
   spans: [number, number][];
+  /** Reference peaks (t * 256 + k) that anchored the agreeing landmarks: verification leaves them out. */
+  voted: Set<number>;
 }
 
 export interface FingerprintMatch extends Candidate {
@@ -72,14 +74,15 @@ export interface MatchOptions {
 const MIN_VOTES = 5;
 
 /**
- * Confidence from the verification: how far the overlap stands above this query's own null, both in
- * null spreads (z) and in absolute overlap. Calibrated on overlaid music (music 10 dB under speech
- * still reaches z > 5; unrelated music of the same style stays under z = 3.5).
+ * Confidence from two independent pieces of evidence: how far the verified overlap (voting peaks left
+ * out) stands above this query's own null, in null spreads (z), and how many landmarks voted.
+ * Calibrated on real music overlaid with speech: unrelated music of the same composer stays under
+ * evidence 4, music 10 dB under the speech mostly lands above 5.
  */
-export function confidenceOf(v: Verification): number {
+export function confidenceOf(v: Verification, votes: number): number {
   if (v.referencePeaks < 20) return 0;
-  const evidence = Math.min(v.z - 4.5, 15 * (v.overlap - v.nullMean - 0.1));
-  return 1 / (1 + Math.exp(-1.5 * evidence));
+  const evidence = v.z + 2 * Math.log2(votes / 8);
+  return 1 / (1 + Math.exp(-1.5 * (evidence - 4.5)));
 }
 
 /**
@@ -105,8 +108,8 @@ export async function matchQuery(
       const from = c.offsetFrames + c.spans[0][0] - NULL_MARGIN - 2;
       const to = c.offsetFrames + c.spans.at(-1)![1] + NULL_MARGIN + 2;
       const rows = await index.window(c.key, Math.max(0, Math.floor(from)), Math.ceil(to));
-      const verification = verifyCandidate(query.peaks, c.hypothesis, rows, c.offsetFrames, c.spans);
-      const confidence = confidenceOf(verification);
+      const verification = verifyCandidate(query.peaks, c.hypothesis, rows, c.offsetFrames, c.spans, c.voted);
+      const confidence = confidenceOf(verification, c.votes);
       matches.push({ ...c, confidence, verification, speed: c.hypothesis.speed, segments: segmentsOf(c) });
     }
     best = dedupeByKey([...best, ...matches]).sort((a, b) => b.confidence - a.confidence || b.votes - a.votes);
@@ -160,13 +163,11 @@ export function vote(lookups: QueryLandmarks[], hits: IndexHits, opts: MatchOpti
     .filter(([, b]) => b.votes >= MIN_VOTES)
     .sort((a, b) => b[1].votes - a[1].votes)
     .slice(0, 20)
-    .map(([key, b]) => ({
-      key,
-      votes: b.votes,
-      hypothesis: lookups[b.h].hypothesis,
-      offsetFrames: b.offset,
-      spans: spansOf(lookups[b.h].landmarks, byHash, hits, key, b.offset, maxGap),
-    }))
+    .map(([key, b]) => {
+      const voted = new Set<number>();
+      const spans = spansOf(lookups[b.h].landmarks, byHash, hits, key, b.offset, maxGap, voted);
+      return { key, votes: b.votes, hypothesis: lookups[b.h].hypothesis, offsetFrames: b.offset, spans, voted };
+    })
     .filter((c) => c.spans.length > 0);
 }
 
@@ -188,6 +189,7 @@ function spansOf(
   key: number,
   offset: number,
   maxGap: number,
+  voted: Set<number>,
 ): [number, number][] {
   const pairs: [number, number][] = [];
   for (let i = 0; i < lm.hashes.length; i++) {
@@ -196,6 +198,7 @@ function spansOf(
     for (const r of rows) {
       if (hits.key[r] !== key || Math.abs(hits.t[r] - lm.times[i] - offset) > 1) continue;
       pairs.push([lm.times[i], lm.times[i] + dtOfHash(lm.hashes[i])]);
+      voted.add(hits.t[r] * 256 + (hits.hash[r] >>> 12));
       break;
     }
   }

@@ -33,7 +33,8 @@ const K_UNITS = 256;
 /**
  * `reference` holds the track's stored landmarks around the match: at least
  * [offset + spans' start - NULL_MARGIN, offset + spans' end + NULL_MARGIN] (frames).
- * `spans` are the matched query stretches in (stretched) query frames.
+ * `spans` are the matched query stretches in (stretched) query frames; `voted` the reference peaks
+ * (t * 256 + k) that anchored the votes.
  */
 export function verifyCandidate(
   peaks: Peak[],
@@ -41,6 +42,7 @@ export function verifyCandidate(
   reference: ReferenceRows,
   offsetFrames: number,
   spans: [number, number][],
+  voted: Set<number> = new Set(),
 ): Verification {
   const shift = hyp.pitchFollows ? -UNITS_PER_OCTAVE * Math.log2(hyp.speed) : 0;
   let frames = 0;
@@ -67,14 +69,15 @@ export function verifyCandidate(
     const to = Math.min(frames, Math.ceil(b) + SPAN_PADDING);
     for (let t = from; t < to; t++) inSpan[t] = 1;
   }
-  // Distinct reference anchor peaks.
+  // Distinct reference anchor peaks, except those whose landmarks voted for this candidate: they were
+  // selected for agreeing, so counting them again would let a chance candidate vouch for itself.
   const seen = new Set<number>();
   const refT: number[] = [];
   const refK: number[] = [];
   for (let i = 0; i < reference.hash.length; i++) {
     const k = reference.hash[i] >>> 12;
     const id = reference.t[i] * K_UNITS + k;
-    if (seen.has(id)) continue;
+    if (seen.has(id) || voted.has(id)) continue;
     seen.add(id);
     refT.push(reference.t[i]);
     refK.push(k);

@@ -25,14 +25,23 @@ const dctMatrix = (() => {
   return m;
 })();
 
-/** Area-average the centre crop of a width x height luma image down to HASH_SIZE x HASH_SIZE. */
-function shrink(gray: Uint8Array, width: number, height: number): Float64Array {
+/** The part of a frame that is hashed, as fractions of its width and height. */
+export interface Region {
+  cx: number;
+  cy: number;
+  size: number;
+}
+
+export const CENTRE_REGION: Region = { cx: 0.5, cy: 0.5, size: CENTRE };
+
+/** Area-average a region of a width x height luma image down to HASH_SIZE x HASH_SIZE. */
+function shrink(gray: Uint8Array, width: number, height: number, region: Region): Float64Array {
   const n = HASH_SIZE;
   const out = new Float64Array(n * n);
-  const x0 = (width * (1 - CENTRE)) / 2;
-  const y0 = (height * (1 - CENTRE)) / 2;
-  const sx = (width * CENTRE) / n;
-  const sy = (height * CENTRE) / n;
+  const x0 = Math.max(0, width * (region.cx - region.size / 2));
+  const y0 = Math.max(0, height * (region.cy - region.size / 2));
+  const sx = Math.min(width * region.size, width - x0) / n;
+  const sy = Math.min(height * region.size, height - y0) / n;
   for (let j = 0; j < n; j++) {
     const ya = Math.floor(y0 + j * sy);
     const yb = Math.max(ya + 1, Math.floor(y0 + (j + 1) * sy));
@@ -47,9 +56,9 @@ function shrink(gray: Uint8Array, width: number, height: number): Float64Array {
   return out;
 }
 
-export function hashFrame(gray: Uint8Array, width: number, height: number): FrameHash {
+export function hashFrame(gray: Uint8Array, width: number, height: number, region = CENTRE_REGION): FrameHash {
   const n = HASH_SIZE;
-  const img = shrink(gray, width, height);
+  const img = shrink(gray, width, height, region);
   // Separable DCT restricted to the 8 lowest frequencies: rows, then columns.
   const rows = new Float64Array(n * 8);
   for (let y = 0; y < n; y++) {
