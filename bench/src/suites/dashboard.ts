@@ -205,6 +205,7 @@ async function timeReview(
 }
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
+  const load = os.loadavg();
   const stack = await startStack({
     workers: 0,
     logFile: path.join(ctx.tmpDir, 'undub-start.log'),
