@@ -68,7 +68,10 @@ describe('audio fingerprint matching', () => {
   it('reports nothing for music that is not indexed, however loud', async () => {
     for (let seed = 0; seed < 5; seed++) {
       const stranger = synthMusic(900 + seed, 10, SR);
-      const matches = await matchQuery(queryFingerprint(mix(synthBabble(seed, 10, SR), stranger, -10), SR), index);
+      const matches = await matchQuery(
+        queryFingerprint(mix(synthBabble(seed, 10, SR), stranger, -10), SR),
+        index,
+      );
       expect(matches).toEqual([]);
     }
   });

@@ -53,7 +53,9 @@ describe('probeMedia', () => {
     makeVideo(at('silent.mp4'), { seconds: 1, audio: false });
     const info = await probeMedia(at('silent.mp4'));
     expect(() => assertUsable('silent.mp4', info, { audio: true })).toThrow(/no audio track/);
-    expect(() => assertUsable('silent.mp4', info, { video: true, maxDurationSeconds: 0.5 })).toThrow(/longer than/);
+    expect(() => assertUsable('silent.mp4', info, { video: true, maxDurationSeconds: 0.5 })).toThrow(
+      /longer than/,
+    );
     expect(() => assertUsable('silent.mp4', info, { video: true, maxDurationSeconds: 5 })).not.toThrow();
   });
 });
@@ -67,22 +69,35 @@ describe('decodeAudio', () => {
     // A 1 kHz tone at 8 kHz repeats every 8 samples.
     expect(mono[1000]).toBeCloseTo(mono[1008], 3);
     const sizes: number[] = [];
-    const total = await decodeAudioChunks(at('tone.wav'), { sampleRate: 8000, channels: 2, chunkSamples: 5000 }, (c) => {
-      expect(c).toHaveLength(2);
-      sizes.push(c[0].length);
-    });
+    const total = await decodeAudioChunks(
+      at('tone.wav'),
+      { sampleRate: 8000, channels: 2, chunkSamples: 5000 },
+      (c) => {
+        expect(c).toHaveLength(2);
+        sizes.push(c[0].length);
+      },
+    );
     expect(total).toBe(mono.length);
     expect(sizes.slice(0, -1).every((s) => s === 5000)).toBe(true);
-    const [part] = await decodeAudio(at('tone.wav'), { sampleRate: 8000, channels: 1, startSeconds: 1, durationSeconds: 1 });
+    const [part] = await decodeAudio(at('tone.wav'), {
+      sampleRate: 8000,
+      channels: 1,
+      startSeconds: 1,
+      durationSeconds: 1,
+    });
     expect(part.length).toBe(8000);
   });
 
   it('reports a video without sound and a cut-off file', async () => {
     makeVideo(at('nosound.mp4'), { seconds: 1, audio: false });
-    expect(await errorCode(decodeAudio(at('nosound.mp4'), { sampleRate: 8000, channels: 1 }))).toBe('MEDIA_NO_AUDIO');
+    expect(await errorCode(decodeAudio(at('nosound.mp4'), { sampleRate: 8000, channels: 1 }))).toBe(
+      'MEDIA_NO_AUDIO',
+    );
     makeVideo(at('long.mp4'), { seconds: 3 });
     truncate(at('long.mp4'), at('long-cut.mp4'), 0.5);
-    expect(await errorCode(decodeAudio(at('long-cut.mp4'), { sampleRate: 8000, channels: 1 }))).toBe('MEDIA_TRUNCATED');
+    expect(await errorCode(decodeAudio(at('long-cut.mp4'), { sampleRate: 8000, channels: 1 }))).toBe(
+      'MEDIA_TRUNCATED',
+    );
   });
 });
 
@@ -109,7 +124,12 @@ describe('encodeAudio and remuxAudio', () => {
       const info = await probeMedia(file);
       expect(info.audio?.channels).toBe(2);
       expect(info.durationSeconds).toBeGreaterThan(0.9);
-      const [l] = await decodeAudio(file, { sampleRate: sr, channels: 2, startSeconds: 0.2, durationSeconds: 0.5 });
+      const [l] = await decodeAudio(file, {
+        sampleRate: sr,
+        channels: 2,
+        startSeconds: 0.2,
+        durationSeconds: 0.5,
+      });
       let peak = 0;
       for (const v of l) peak = Math.max(peak, Math.abs(v));
       expect(peak).toBeGreaterThan(0.4);

@@ -31,14 +31,42 @@ const refs: FrameHashes[] = [];
 
 beforeAll(async () => {
   for (let i = 0; i < SOURCES.length; i++) {
-    ff(['-f', 'lavfi', '-i', SOURCES[i], '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', at(`o${i}.mp4`)]);
+    ff([
+      '-f',
+      'lavfi',
+      '-i',
+      SOURCES[i],
+      '-t',
+      '8',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      at(`o${i}.mp4`),
+    ]);
     refs.push(await hashVideoFile(at(`o${i}.mp4`)));
   }
 }, 60_000);
 
 async function queryOf(i: number, vf: string): Promise<FrameHashes> {
   const file = at(`q${i}-${vf.replace(/\W+/g, '_')}.mp4`);
-  ff(['-ss', '2', '-t', '4', '-i', at(`o${i}.mp4`), '-vf', vf, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', file]);
+  ff([
+    '-ss',
+    '2',
+    '-t',
+    '4',
+    '-i',
+    at(`o${i}.mp4`),
+    '-vf',
+    vf,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '28',
+    file,
+  ]);
   const frames = await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT });
   return hashFrames(frames, { crops: true });
 }
@@ -46,7 +74,9 @@ async function queryOf(i: number, vf: string): Promise<FrameHashes> {
 describe('frame hashes', () => {
   it('give a mirror hash equal to the hash of the mirrored frame, and round-trip through bigint', () => {
     const w = 80; // the centre region then falls on whole pixels, so the mirror is exact
-    const frame = new Uint8Array(w * w).map((_, k) => ((k % w) * 3 + Math.floor(k / w) * 2 + ((k * 7) % 13)) & 255);
+    const frame = new Uint8Array(w * w).map(
+      (_, k) => ((k % w) * 3 + Math.floor(k / w) * 2 + ((k * 7) % 13)) & 255,
+    );
     const flipped = frame.map((_, k) => frame[Math.floor(k / w) * w + (w - 1 - (k % w))]);
     const a = hashFrame(frame, w, w);
     const b = hashFrame(flipped, w, w);

@@ -36,7 +36,8 @@ export interface AddedItem {
 }
 
 function checkIds(input: { externalId: string; title: string }): void {
-  if (!input.externalId.trim()) throw new CatalogError('CATALOG_BAD_INPUT', 'the catalog id must not be empty');
+  if (!input.externalId.trim())
+    throw new CatalogError('CATALOG_BAD_INPUT', 'the catalog id must not be empty');
   if (!input.title.trim()) throw new CatalogError('CATALOG_BAD_INPUT', 'the title must not be empty');
 }
 
@@ -51,7 +52,10 @@ async function fingerprintFile(file: string, info: MediaInfo) {
 }
 
 /** Stores the file; on a later failure, removes it again unless it was already stored before. */
-async function storeFile(storage: MediaStorage, file: string): Promise<{ stored: StoredObject; undo: () => Promise<void> }> {
+async function storeFile(
+  storage: MediaStorage,
+  file: string,
+): Promise<{ stored: StoredObject; undo: () => Promise<void> }> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   const existed = (await storage.stat(hash.digest('hex'))) !== null;
@@ -59,7 +63,12 @@ async function storeFile(storage: MediaStorage, file: string): Promise<{ stored:
   return { stored, undo: async () => (existed ? undefined : storage.delete(stored.key)) };
 }
 
-export async function addMusic(db: Database, file: string, input: MusicInput, opts: CatalogOptions = {}): Promise<AddedItem> {
+export async function addMusic(
+  db: Database,
+  file: string,
+  input: MusicInput,
+  opts: CatalogOptions = {},
+): Promise<AddedItem> {
   checkIds(input);
   const ctx = await catalogContext(db, opts);
   const info = await probeMedia(file);
@@ -72,10 +81,25 @@ export async function addMusic(db: Database, file: string, input: MusicInput, op
       const { rows } = await client.query<{ fingerprintKey: number }>(
         `INSERT INTO "MusicTrack" (id, "tenantId", "externalId", title, artist, "durationSeconds", "sampleRate", "storageKey", "indexedAt")
          VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, now()) RETURNING "fingerprintKey"`,
-        [ctx.tenantId, input.externalId, input.title, input.artist ?? null, info.durationSeconds, info.audio!.sampleRate, stored.key],
+        [
+          ctx.tenantId,
+          input.externalId,
+          input.title,
+          input.artist ?? null,
+          info.durationSeconds,
+          info.audio!.sampleRate,
+          stored.key,
+        ],
       );
       const n = await insertLandmarks(client, SOURCE_MUSIC, rows[0].fingerprintKey, landmarks);
-      return { kind: 'music' as const, externalId: input.externalId, title: input.title, durationSeconds: info.durationSeconds, storageKey: stored.key, landmarks: n };
+      return {
+        kind: 'music' as const,
+        externalId: input.externalId,
+        title: input.title,
+        durationSeconds: info.durationSeconds,
+        storageKey: stored.key,
+        landmarks: n,
+      };
     });
   } catch (err) {
     await undo();
@@ -83,7 +107,12 @@ export async function addMusic(db: Database, file: string, input: MusicInput, op
   }
 }
 
-export async function addOriginal(db: Database, file: string, input: OriginalInput, opts: CatalogOptions = {}): Promise<AddedItem> {
+export async function addOriginal(
+  db: Database,
+  file: string,
+  input: OriginalInput,
+  opts: CatalogOptions = {},
+): Promise<AddedItem> {
   checkIds(input);
   const ctx = await catalogContext(db, opts);
   const info = await probeMedia(file);
@@ -120,8 +149,12 @@ export async function addOriginal(db: Database, file: string, input: OriginalInp
 
 async function assertNew(db: Database, kind: 'music' | 'original', tenantId: string, externalId: string) {
   const where = { tenantId_externalId: { tenantId, externalId } };
-  const found = kind === 'music' ? await db.prisma.musicTrack.findUnique({ where }) : await db.prisma.originalWork.findUnique({ where });
-  if (found) throw new CatalogError('CATALOG_DUPLICATE', `the catalog already has ${kind} with id ${externalId}`);
+  const found =
+    kind === 'music'
+      ? await db.prisma.musicTrack.findUnique({ where })
+      : await db.prisma.originalWork.findUnique({ where });
+  if (found)
+    throw new CatalogError('CATALOG_DUPLICATE', `the catalog already has ${kind} with id ${externalId}`);
 }
 
 function duplicateOr(err: unknown, externalId: string): unknown {

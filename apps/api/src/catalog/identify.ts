@@ -53,7 +53,11 @@ export interface IdentifyResult {
   originals: OriginalMatch[];
 }
 
-async function keysOf(db: Database, table: 'MusicTrack' | 'OriginalWork', tenantId: string): Promise<Map<number, { externalId: string; title: string }>> {
+async function keysOf(
+  db: Database,
+  table: 'MusicTrack' | 'OriginalWork',
+  tenantId: string,
+): Promise<Map<number, { externalId: string; title: string }>> {
   const { rows } = await db.pool.query<{ fingerprintKey: number; externalId: string; title: string }>(
     `SELECT "fingerprintKey", "externalId", title FROM "${table}" WHERE "tenantId" = $1 AND "indexedAt" IS NOT NULL`,
     [tenantId],
@@ -61,13 +65,24 @@ async function keysOf(db: Database, table: 'MusicTrack' | 'OriginalWork', tenant
   return new Map(rows.map((r) => [r.fingerprintKey, { externalId: r.externalId, title: r.title }]));
 }
 
-async function audioMatches(db: Database, source: 1 | 2, items: Map<number, unknown>, mono: Float32Array, sampleRate: number) {
+async function audioMatches(
+  db: Database,
+  source: 1 | 2,
+  items: Map<number, unknown>,
+  mono: Float32Array,
+  sampleRate: number,
+) {
   if (items.size === 0 || mono.length < sampleRate) return [];
   const index = new PgLandmarkIndex(db.pool, source, new Set(items.keys()));
   return matchQuery(queryFingerprint(mono, sampleRate), index);
 }
 
-export async function identifyMusic(db: Database, mono: Float32Array, sampleRate: number, opts: CatalogOptions = {}): Promise<MusicMatch[]> {
+export async function identifyMusic(
+  db: Database,
+  mono: Float32Array,
+  sampleRate: number,
+  opts: CatalogOptions = {},
+): Promise<MusicMatch[]> {
   const { tenantId } = await catalogContext(db, opts);
   const tracks = await keysOf(db, 'MusicTrack', tenantId);
   const matches = await audioMatches(db, SOURCE_MUSIC, tracks, mono, sampleRate);
@@ -124,7 +139,11 @@ export async function matchOriginals(
       originalId: works.get(key)!.externalId,
       title: works.get(key)!.title,
       confidence: round(confidence),
-      audio: { score: round(a?.confidence ?? 0), segments: (a?.segments ?? []).map(roundSegment), ...(a ? { speed: a.speed } : {}) },
+      audio: {
+        score: round(a?.confidence ?? 0),
+        segments: (a?.segments ?? []).map(roundSegment),
+        ...(a ? { speed: a.speed } : {}),
+      },
       video: {
         score: round(v?.score ?? 0),
         segments: (vc > 0 ? v!.segments : []).map(roundSegment),
@@ -137,15 +156,27 @@ export async function matchOriginals(
 }
 
 /** Decodes a file once (audio at the fingerprint rate, small frames) and runs both lookups. */
-export async function identifyFile(db: Database, file: string, opts: CatalogOptions = {}): Promise<IdentifyResult> {
+export async function identifyFile(
+  db: Database,
+  file: string,
+  opts: CatalogOptions = {},
+): Promise<IdentifyResult> {
   const ctx = await catalogContext(db, opts);
   const media = await probeMedia(file);
   assertUsable(file, media, { maxDurationSeconds: ctx.maxDurationSeconds });
-  const mono = media.audio ? (await decodeAudio(file, { sampleRate: SAMPLE_RATE, channels: 1 }))[0] : undefined;
-  const frames = media.video ? await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT }) : undefined;
+  const mono = media.audio
+    ? (await decodeAudio(file, { sampleRate: SAMPLE_RATE, channels: 1 }))[0]
+    : undefined;
+  const frames = media.video
+    ? await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT })
+    : undefined;
   const options = { ...opts, ...ctx };
   const music = mono ? await identifyMusic(db, mono, SAMPLE_RATE, options) : [];
-  const originals = await matchOriginals(db, { audio: mono ? { mono, sampleRate: SAMPLE_RATE } : undefined, frames }, options);
+  const originals = await matchOriginals(
+    db,
+    { audio: mono ? { mono, sampleRate: SAMPLE_RATE } : undefined, frames },
+    options,
+  );
   return { file, media, music, originals };
 }
 

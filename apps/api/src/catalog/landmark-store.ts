@@ -41,7 +41,8 @@ export async function deleteLandmarks(client: Queryable, source: LandmarkSource,
 function unpack(buf: Buffer | null, fields: number): Int32Array[] {
   const n = buf ? buf.length / (4 * fields) : 0;
   const out = Array.from({ length: fields }, () => new Int32Array(n));
-  for (let i = 0; i < n; i++) for (let f = 0; f < fields; f++) out[f][i] = buf!.readInt32BE((i * fields + f) * 4);
+  for (let i = 0; i < n; i++)
+    for (let f = 0; f < fields; f++) out[f][i] = buf!.readInt32BE((i * fields + f) * 4);
   return out;
 }
 
@@ -54,7 +55,8 @@ export class PgLandmarkIndex implements LandmarkIndex {
   ) {}
 
   async lookup(hashes: Int32Array): Promise<IndexHits> {
-    if (hashes.length === 0 || this.keys.size === 0) return { hash: new Int32Array(0), key: new Int32Array(0), t: new Int32Array(0) };
+    if (hashes.length === 0 || this.keys.size === 0)
+      return { hash: new Int32Array(0), key: new Int32Array(0), t: new Int32Array(0) };
     const { rows } = await this.pool.query<{ packed: Buffer | null }>(
       `SELECT string_agg(int4send(hash) || int4send("sourceKey") || int4send(t), ''::bytea) AS packed
        FROM "AudioFingerprint" WHERE hash = ANY($1::int[]) AND source = $2`,

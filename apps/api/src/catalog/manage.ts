@@ -51,7 +51,8 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
   const where = { tenantId_externalId: { tenantId, externalId } };
   const music = await db.prisma.musicTrack.findUnique({ where });
   const original = music ? null : await db.prisma.originalWork.findUnique({ where });
-  if (!music && !original) throw new CatalogError('CATALOG_NOT_FOUND', `no catalog item with id ${externalId}`);
+  if (!music && !original)
+    throw new CatalogError('CATALOG_NOT_FOUND', `no catalog item with id ${externalId}`);
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
@@ -62,7 +63,9 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
       await deleteLandmarks(client, SOURCE_ORIGINAL, original!.fingerprintKey);
       await deleteVideoHashes(client, original!.fingerprintKey);
       // Verdicts keep their row; they lose the link to the removed work.
-      await client.query(`UPDATE "Verdict" SET "originalWorkId" = NULL WHERE "originalWorkId" = $1`, [original!.id]);
+      await client.query(`UPDATE "Verdict" SET "originalWorkId" = NULL WHERE "originalWorkId" = $1`, [
+        original!.id,
+      ]);
       await client.query(`DELETE FROM "OriginalWork" WHERE id = $1`, [original!.id]);
     }
     await client.query('COMMIT');

@@ -34,7 +34,12 @@ export async function deleteVideoHashes(client: Queryable, workKey: number): Pro
 }
 
 /** Works whose stored frames share a band with the query's frames (either orientation), best first. */
-export async function candidateWorks(pool: pg.Pool, q: FrameHashes, keys: Set<number>, limit = 5): Promise<number[]> {
+export async function candidateWorks(
+  pool: pg.Pool,
+  q: FrameHashes,
+  keys: Set<number>,
+  limit = 5,
+): Promise<number[]> {
   const bands: number[][] = [[], [], [], []];
   for (let i = 0; i < q.hi.length; i++) {
     if (!q.informative[i]) continue;
@@ -58,10 +63,16 @@ export async function candidateWorks(pool: pg.Pool, q: FrameHashes, keys: Set<nu
 }
 
 export async function loadVideoHashes(pool: pg.Pool, workKey: number, fps: number): Promise<FrameHashes> {
-  const { rows } = await pool.query<{ t: number; hash: string; b0: number; b1: number; b2: number; b3: number }>(
-    `SELECT t, hash::text AS hash, b0, b1, b2, b3 FROM "VideoHash" WHERE "workKey" = $1 ORDER BY t`,
-    [workKey],
-  );
+  const { rows } = await pool.query<{
+    t: number;
+    hash: string;
+    b0: number;
+    b1: number;
+    b2: number;
+    b3: number;
+  }>(`SELECT t, hash::text AS hash, b0, b1, b2, b3 FROM "VideoHash" WHERE "workKey" = $1 ORDER BY t`, [
+    workKey,
+  ]);
   const n = rows.length;
   const out: FrameHashes = {
     fps,

@@ -24,6 +24,9 @@ export function queryFingerprint(
   hypotheses: SpeedHypothesis[] = speedHypotheses(),
 ): FingerprintQuery {
   const peaks = extractPeaks(resample(mono, sampleRate, SAMPLE_RATE), QUERY_PEAKS_PER_BAND_SECOND);
-  return { peaks, lookups: hypotheses.map((h) => ({ hypothesis: h, landmarks: landmarksOf(peaks, h, QUERY_FAN_OUT) })) };
+  return {
+    peaks,
+    lookups: hypotheses.map((h) => ({ hypothesis: h, landmarks: landmarksOf(peaks, h, QUERY_FAN_OUT) })),
+  };
 }
 export { MemoryLandmarkIndex } from './memory-index';

@@ -68,5 +68,9 @@ export function landmarksOf(peaks: Peak[], hyp: SpeedHypothesis = IDENTITY, fanO
       paired++;
     }
   }
-  return { hashes: Int32Array.from(hashes), times: Int32Array.from(times), anchors: Int32Array.from(anchors) };
+  return {
+    hashes: Int32Array.from(hashes),
+    times: Int32Array.from(times),
+    anchors: Int32Array.from(anchors),
+  };
 }

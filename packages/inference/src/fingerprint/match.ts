@@ -112,7 +112,9 @@ export async function matchQuery(
       const confidence = confidenceOf(verification, c.votes);
       matches.push({ ...c, confidence, verification, speed: c.hypothesis.speed, segments: segmentsOf(c) });
     }
-    best = dedupeByKey([...best, ...matches]).sort((a, b) => b.confidence - a.confidence || b.votes - a.votes);
+    best = dedupeByKey([...best, ...matches]).sort(
+      (a, b) => b.confidence - a.confidence || b.votes - a.votes,
+    );
     if (best[0]?.confidence >= minConfidence) break;
   }
   return best.filter((m) => m.confidence >= report);
@@ -155,7 +157,8 @@ export function vote(lookups: QueryLandmarks[], hits: IndexHits, opts: MatchOpti
       const votes = c + (counts.get(cell - 1) ?? 0) + (counts.get(cell + 1) ?? 0);
       const key = Math.floor(cell / OFFSET_SPAN);
       const cur = best.get(key);
-      if (!cur || votes > cur.votes) best.set(key, { votes, offset: (cell % OFFSET_SPAN) - OFFSET_SPAN / 2, h });
+      if (!cur || votes > cur.votes)
+        best.set(key, { votes, offset: (cell % OFFSET_SPAN) - OFFSET_SPAN / 2, h });
     }
   });
   const maxGap = (opts.maxGapSeconds ?? 5) / FRAME_SECONDS;
@@ -166,7 +169,14 @@ export function vote(lookups: QueryLandmarks[], hits: IndexHits, opts: MatchOpti
     .map(([key, b]) => {
       const voted = new Set<number>();
       const spans = spansOf(lookups[b.h].landmarks, byHash, hits, key, b.offset, maxGap, voted);
-      return { key, votes: b.votes, hypothesis: lookups[b.h].hypothesis, offsetFrames: b.offset, spans, voted };
+      return {
+        key,
+        votes: b.votes,
+        hypothesis: lookups[b.h].hypothesis,
+        offsetFrames: b.offset,
+        spans,
+        voted,
+      };
     })
     .filter((c) => c.spans.length > 0);
 }

@@ -88,7 +88,14 @@ function logSpectrogram(signal: Float32Array, from: number, to: number): Float32
 }
 
 /** Local maxima of frames [b0, b1) (absolute indices; spec starts at frame `from`). */
-function pickLocalMaxima(spec: Float32Array, rows: number, from: number, b0: number, b1: number, out: Peak[]): void {
+function pickLocalMaxima(
+  spec: Float32Array,
+  rows: number,
+  from: number,
+  b0: number,
+  b1: number,
+  out: Peak[],
+): void {
   // Separable max filter: along frequency per row, then along time.
   const fmax = new Float32Array(spec.length);
   for (let r = 0; r < rows; r++) slidingMax(spec, r * NBINS, NBINS, 1, PEAK_BINS, fmax);
@@ -115,7 +122,14 @@ function pickLocalMaxima(spec: Float32Array, rows: number, from: number, b0: num
 }
 
 /** out[i] = max of x over ±radius around i, along one line of `len` values spaced by `stride`. */
-function slidingMax(x: Float32Array, offset: number, len: number, stride: number, radius: number, out: Float32Array): void {
+function slidingMax(
+  x: Float32Array,
+  offset: number,
+  len: number,
+  stride: number,
+  radius: number,
+  out: Float32Array,
+): void {
   // Window sizes here are small (≤ 17), so a direct scan beats a deque.
   for (let i = 0; i < len; i++) {
     const lo = Math.max(0, i - radius);

@@ -11,7 +11,10 @@ function kernelTable(): Float32Array {
   for (let i = 0; i < table.length; i++) {
     const x = i / PHASES; // in zero crossings, 0..ZEROS
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    const w = x >= ZEROS ? 0 : 0.42 + 0.5 * Math.cos((Math.PI * x) / ZEROS) + 0.08 * Math.cos((2 * Math.PI * x) / ZEROS);
+    const w =
+      x >= ZEROS
+        ? 0
+        : 0.42 + 0.5 * Math.cos((Math.PI * x) / ZEROS) + 0.08 * Math.cos((2 * Math.PI * x) / ZEROS);
     table[i] = sinc * w;
   }
   return table;

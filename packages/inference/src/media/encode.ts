@@ -45,7 +45,19 @@ export async function encodeAudio(
 export async function remuxAudio(videoFile: string, audioFile: string, outFile: string): Promise<void> {
   const command = ffmpeg(videoFile)
     .input(audioFile)
-    .outputOptions(['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '192k', '-shortest']);
+    .outputOptions([
+      '-map',
+      '0:v:0',
+      '-map',
+      '1:a:0',
+      '-c:v',
+      'copy',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      '-shortest',
+    ]);
   if (/\.(mp4|m4v|mov)$/i.test(outFile)) command.outputOptions(['-movflags', '+faststart']);
   await runToFile(command, outFile);
 }
@@ -54,7 +66,12 @@ function runToFile(command: ffmpeg.FfmpegCommand, outFile: string): Promise<void
   return new Promise((resolve, reject) => {
     command
       .on('error', (err: Error, _out: string | null, stderr: string | null) =>
-        reject(new MediaError('MEDIA_ENCODE_FAILED', `could not write ${outFile}: ${lastLine(stderr) || err.message}`)),
+        reject(
+          new MediaError(
+            'MEDIA_ENCODE_FAILED',
+            `could not write ${outFile}: ${lastLine(stderr) || err.message}`,
+          ),
+        ),
       )
       .on('end', () => resolve())
       .save(outFile);

@@ -23,11 +23,15 @@ export class MediaError extends Error {
 /** Maps ffmpeg/ffprobe stderr to a MediaError: a cut-off file reads differently from garbage. */
 export function mediaErrorFromFfmpeg(file: string, stderr: string): MediaError {
   const detail = lastMeaningfulLine(stderr);
-  if (/moov atom not found|partial file|Invalid NAL unit size|unexpected end of file|End of file/i.test(stderr)) {
+  if (
+    /moov atom not found|partial file|Invalid NAL unit size|unexpected end of file|End of file/i.test(stderr)
+  ) {
     return new MediaError('MEDIA_TRUNCATED', `${file} is truncated or incomplete (${detail})`);
   }
-  if (/Stream map '0:a:0' matches no streams/.test(stderr)) return new MediaError('MEDIA_NO_AUDIO', `${file} has no audio track`);
-  if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new MediaError('MEDIA_NO_VIDEO', `${file} has no video track`);
+  if (/Stream map '0:a:0' matches no streams/.test(stderr))
+    return new MediaError('MEDIA_NO_AUDIO', `${file} has no audio track`);
+  if (/Stream map '0:v:0' matches no streams/.test(stderr))
+    return new MediaError('MEDIA_NO_VIDEO', `${file} has no video track`);
   if (/No such file or directory/i.test(stderr)) {
     return new MediaError('MEDIA_NOT_FOUND', `${file} does not exist`);
   }

@@ -41,7 +41,8 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
     });
   });
   // ffprobe reads any text file as an ANSI-art "video"; that is not media.
-  if (data.format.format_name === 'tty') throw new MediaError('MEDIA_UNREADABLE', `${file} is not a media file (text)`);
+  if (data.format.format_name === 'tty')
+    throw new MediaError('MEDIA_UNREADABLE', `${file} is not a media file (text)`);
   const a = data.streams.find((s) => s.codec_type === 'audio');
   const v = data.streams.find((s) => s.codec_type === 'video' && !isCoverArt(s));
   const duration = Number(data.format.duration);
@@ -51,7 +52,11 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
     sizeBytes: size,
   };
   if (a) {
-    info.audio = { codec: a.codec_name ?? 'unknown', sampleRate: Number(a.sample_rate), channels: a.channels ?? 1 };
+    info.audio = {
+      codec: a.codec_name ?? 'unknown',
+      sampleRate: Number(a.sample_rate),
+      channels: a.channels ?? 1,
+    };
   }
   if (v) {
     info.video = {
@@ -73,10 +78,12 @@ export interface MediaRequirements {
 
 /** Throws the MediaError an ingest must report for media that cannot be used. */
 export function assertUsable(file: string, info: MediaInfo, req: MediaRequirements): void {
-  if (!info.audio && !info.video) throw new MediaError('MEDIA_UNREADABLE', `${file} has no audio or video stream`);
+  if (!info.audio && !info.video)
+    throw new MediaError('MEDIA_UNREADABLE', `${file} has no audio or video stream`);
   if (req.audio && !info.audio) throw new MediaError('MEDIA_NO_AUDIO', `${file} has no audio track`);
   if (req.video && !info.video) throw new MediaError('MEDIA_NO_VIDEO', `${file} has no video track`);
-  if (!(info.durationSeconds > 0.05)) throw new MediaError('MEDIA_EMPTY', `${file} has no content (0 seconds)`);
+  if (!(info.durationSeconds > 0.05))
+    throw new MediaError('MEDIA_EMPTY', `${file} has no content (0 seconds)`);
   if (req.maxDurationSeconds !== undefined && info.durationSeconds > req.maxDurationSeconds) {
     throw new MediaError(
       'MEDIA_TOO_LONG',
@@ -103,6 +110,8 @@ function parseRate(r: string | undefined): number {
 function rotationOf(s: ffmpeg.FfprobeStream): number {
   const tag = Number((s.tags as Record<string, string> | undefined)?.rotate);
   if (Number.isFinite(tag) && tag) return ((tag % 360) + 360) % 360;
-  const side = (s as { side_data_list?: { rotation?: number }[] }).side_data_list?.find((d) => d.rotation !== undefined);
+  const side = (s as { side_data_list?: { rotation?: number }[] }).side_data_list?.find(
+    (d) => d.rotation !== undefined,
+  );
   return side?.rotation ? ((-side.rotation % 360) + 360) % 360 : 0;
 }

@@ -12,7 +12,15 @@ export const DECODE_WIDTH = 64;
 export const DECODE_HEIGHT = 64;
 
 /** Decodes and hashes a video file's picture. */
-export async function hashVideoFile(file: string, opts: { startSeconds?: number; durationSeconds?: number } = {}): Promise<FrameHashes> {
-  const decoded = await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT, ...opts });
+export async function hashVideoFile(
+  file: string,
+  opts: { startSeconds?: number; durationSeconds?: number } = {},
+): Promise<FrameHashes> {
+  const decoded = await decodeFrames(file, {
+    fps: HASH_FPS,
+    width: DECODE_WIDTH,
+    height: DECODE_HEIGHT,
+    ...opts,
+  });
   return hashFrames(decoded);
 }

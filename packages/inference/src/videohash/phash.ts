@@ -56,7 +56,12 @@ function shrink(gray: Uint8Array, width: number, height: number, region: Region)
   return out;
 }
 
-export function hashFrame(gray: Uint8Array, width: number, height: number, region = CENTRE_REGION): FrameHash {
+export function hashFrame(
+  gray: Uint8Array,
+  width: number,
+  height: number,
+  region = CENTRE_REGION,
+): FrameHash {
   const n = HASH_SIZE;
   const img = shrink(gray, width, height, region);
   // Separable DCT restricted to the 8 lowest frequencies: rows, then columns.
@@ -76,7 +81,7 @@ export function hashFrame(gray: Uint8Array, width: number, height: number, regio
       coef[v * 8 + u] = s;
     }
   }
-  const mirrored = coef.map((c, i) => (i % 8) % 2 === 1 ? -c : c);
+  const mirrored = coef.map((c, i) => ((i % 8) % 2 === 1 ? -c : c));
   const [hi, lo] = bitsAboveMedian(coef);
   const [mirrorHi, mirrorLo] = bitsAboveMedian(mirrored);
   let ac = 0;

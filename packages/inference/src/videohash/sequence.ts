@@ -56,7 +56,12 @@ export const CROP_REGIONS: Region[] = [-1, 0, 1].flatMap((dy) =>
 );
 
 function emptySet(n: number): HashSet {
-  return { hi: new Uint32Array(n), lo: new Uint32Array(n), mirrorHi: new Uint32Array(n), mirrorLo: new Uint32Array(n) };
+  return {
+    hi: new Uint32Array(n),
+    lo: new Uint32Array(n),
+    mirrorHi: new Uint32Array(n),
+    mirrorLo: new Uint32Array(n),
+  };
 }
 
 export function hashFrames(
@@ -110,7 +115,11 @@ interface Alignment {
  * Best alignment of `query` inside `ref` (each sampled at its own fps). Frame pairs within the distance
  * vote for an offset per (variant, speed), and the best-voted offsets are then counted exactly.
  */
-export function matchSequences(query: FrameHashes, ref: FrameHashes, opts: SequenceOptions = {}): SequenceMatch | undefined {
+export function matchSequences(
+  query: FrameHashes,
+  ref: FrameHashes,
+  opts: SequenceOptions = {},
+): SequenceMatch | undefined {
   const maxDistance = opts.maxDistance ?? MAX_FRAME_DISTANCE;
   const qIdx: number[] = [];
   for (let i = 0; i < query.hi.length; i++) if (query.informative[i]) qIdx.push(i);
@@ -147,7 +156,14 @@ export function matchSequences(query: FrameHashes, ref: FrameHashes, opts: Seque
 }
 
 /** Query frames that match the reference at `offset` (one reference frame of slack). */
-function matchedFrames(v: Variant, ref: FrameHashes, qIdx: number[], offset: number, step: number, maxDistance: number): number[] {
+function matchedFrames(
+  v: Variant,
+  ref: FrameHashes,
+  qIdx: number[],
+  offset: number,
+  step: number,
+  maxDistance: number,
+): number[] {
   const out: number[] = [];
   for (const i of qIdx) {
     const c = Math.round(offset + i * step);
@@ -173,7 +189,12 @@ function describe(
   const segments: VideoSegment[] = [];
   let cur: { start: number; end: number } | undefined;
   const close = () => {
-    if (cur) segments.push({ start: cur.start / query.fps, end: (cur.end + 1) / query.fps, refStart: (best.offset + cur.start * step) / ref.fps });
+    if (cur)
+      segments.push({
+        start: cur.start / query.fps,
+        end: (cur.end + 1) / query.fps,
+        refStart: (best.offset + cur.start * step) / ref.fps,
+      });
   };
   for (const i of matchedFrames(best.variant, ref, qIdx, best.offset, step, maxDistance)) {
     if (cur && (i - cur.end) / query.fps <= maxGapSeconds) cur.end = i;

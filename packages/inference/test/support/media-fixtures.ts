@@ -14,11 +14,15 @@ function ffmpeg(args: string[]): void {
 }
 
 /** A clip from lavfi sources: moving test pattern and a tone (or no audio). */
-export function makeVideo(file: string, opts: { seconds: number; audio?: boolean; size?: string; source?: string }) {
+export function makeVideo(
+  file: string,
+  opts: { seconds: number; audio?: boolean; size?: string; source?: string },
+) {
   const size = opts.size ?? '320x180';
   const src = opts.source ?? `testsrc2=size=${size}:rate=25`;
   const args = ['-f', 'lavfi', '-i', `${src}:duration=${opts.seconds}`];
-  if (opts.audio !== false) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${opts.seconds}`);
+  if (opts.audio !== false)
+    args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${opts.seconds}`);
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (opts.audio !== false) args.push('-c:a', 'aac', '-b:a', '128k', '-shortest');
   ffmpeg([...args, file]);
@@ -26,7 +30,13 @@ export function makeVideo(file: string, opts: { seconds: number; audio?: boolean
 
 export function makeTone(file: string, opts: { seconds: number; frequency?: number; sampleRate?: number }) {
   const sr = opts.sampleRate ?? 44100;
-  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=${opts.frequency ?? 440}:sample_rate=${sr}:duration=${opts.seconds}`, file]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${opts.frequency ?? 440}:sample_rate=${sr}:duration=${opts.seconds}`,
+    file,
+  ]);
 }
 
 /** Keeps the first fraction of a file's bytes, as an interrupted upload would. */
