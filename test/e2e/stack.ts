@@ -133,8 +133,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...opts.env,
   };
   const undub = (...args: string[]) =>
-    run(process.execPath, [undubBin, '--json', ...args], { env, cwd: repoRoot }).then((r) =>
-      JSON.parse(r.stdout),
+    run(process.execPath, [undubBin, '--json', ...args], { env, cwd: repoRoot }).then(
+      (r) => JSON.parse(r.stdout),
+      (err: { stdout?: string; message: string }) => {
+        throw new Error(`undub ${args.slice(0, 2).join(' ')} failed: ${err.stdout?.trim() || err.message}`);
+      },
     );
 
   await mkdir(path.dirname(opts.logFile), { recursive: true });
