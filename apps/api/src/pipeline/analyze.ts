@@ -18,6 +18,8 @@ import { pipelineVersions, type PipelineVersions } from './versions';
 
 /** The highest rate audio is analysed and restored at; higher-rate inputs are resampled by ffmpeg. */
 const MAX_SAMPLE_RATE = 48000;
+/** Audio match score from which separated music counts as the original's own. */
+const ORIGINAL_MUSIC_SCORE = 0.5;
 
 export interface AnalyzeOptions {
   outDir: string;
@@ -86,7 +88,12 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
       );
       restored = await restore(
         { channels: audio, sampleRate, references, frames: frames ?? undefined },
-        { separator, detectSpeech, onStage: (stage, seconds) => clock.add(stage, seconds) },
+        {
+          separator,
+          detectSpeech,
+          onStage: (stage, seconds) => clock.add(stage, seconds),
+          attributeMusic: (music, rate) => originalMusicSpans(db, music, rate),
+        },
       );
     } else {
       restored = unrestored(audio);
@@ -127,6 +134,12 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     timings: clock.timings,
     versions: pipelineVersions(separator, config),
   };
+}
+
+/** Where the music the model separated is an original work's own soundtrack (it matches it in the catalog). */
+async function originalMusicSpans(db: Database, music: Float32Array, sampleRate: number) {
+  const matches = await matchOriginals(db, { audio: { mono: music, sampleRate } });
+  return matches.filter((m) => m.audio.score >= ORIGINAL_MUSIC_SCORE).flatMap((m) => m.audio.segments);
 }
 
 /** `--no-restore`: the mixture passes through as the OST, nothing is removed. */

@@ -14,7 +14,7 @@ export interface RestoreInput {
   references: { musicId: string; channels: Float32Array[]; segments: ReferenceSegment[] }[];
   /** Decoded frames, for deciding whether music follows the picture. */
   frames?: { fps: number; width: number; height: number; frames: Uint8Array[] };
-  /** Upload spans whose music is the original work's own soundtrack: kept in the OST. */
+  /** Upload spans whose music is known to be the original work's own soundtrack: kept in the OST. */
   originalSoundtrackSegments?: Span[];
 }
 
@@ -27,6 +27,11 @@ export interface RestoreDeps {
   onStage?: (stage: RestoreStage, seconds: number) => void;
   /** Share of a window's energy the model must call music before it acts there (default 0.1). */
   musicShareThreshold?: number;
+  /**
+   * Given the music the model separated (mono, zero outside the spans it acted on), the spans where that
+   * music is the original work's own (e.g. it matches the original's soundtrack in the catalog).
+   */
+  attributeMusic?: (music: Float32Array, sampleRate: number) => Promise<Span[]>;
 }
 
 export interface Provenance {
@@ -63,7 +68,7 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
   const length = input.channels[0].length;
   const duration = length / sampleRate;
 
-  const { ost, referenceSegments, modelUsed, untouched } = await timed(deps, 'remove_bgm', async () => {
+  const { ost, referenceSegments, modelUsed, untouched, modelInput } = await timed(deps, 'remove_bgm', async () => {
     let current = input.channels;
     const referenceSegments: (RemovedSegment & { musicId: string })[] = [];
     for (const ref of input.references) {
@@ -73,12 +78,15 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
     }
     const rest = complement(referenceSegments, duration);
     const model = await separateSpans(current, sampleRate, rest, deps);
-    return { ost: model.ost, referenceSegments, modelUsed: model.used, untouched: model.untouched };
+    return { ost: model.ost, referenceSegments, modelUsed: model.used, untouched: model.untouched, modelInput: current };
   });
 
-  const { restored, kept } = await timed(deps, 'attribute_music', () =>
-    keepOriginalMusic(ost, input.channels, sampleRate, modelUsed, input.originalSoundtrackSegments ?? []),
-  );
+  const { restored, kept } = await timed(deps, 'attribute_music', async () => {
+    const known = input.originalSoundtrackSegments ?? [];
+    const heard =
+      deps.attributeMusic && modelUsed.length > 0 ? await deps.attributeMusic(downmix(subtract(modelInput, ost)), sampleRate) : [];
+    return keepOriginalMusic(ost, modelInput, sampleRate, modelUsed, [...known, ...heard]);
+  });
 
   const { speechSegments, speech } = await timed(deps, 'extract_speech', async () => {
     const speechSegments = deps.detectSpeech ? await deps.detectSpeech(downmix(restored), sampleRate) : [];
