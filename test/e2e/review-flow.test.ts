@@ -126,7 +126,7 @@ describe('moderator review in the browser', () => {
 
     // The queue: the analysed upload is there; Enter opens the active (first) row.
     await page.waitForURL(/\/queue/);
-    const rows = page.getByRole('table', { name: 'Review queue' }).locator('tbody tr');
+    const rows = page.getByRole('grid', { name: 'Review queue' }).locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
     await expect.poll(() => rows.first().getAttribute('aria-selected')).toBe('true');

@@ -97,7 +97,7 @@ export function ReviewQueue({ items, onOpen, onBulk }: ReviewQueueProps) {
           ))}
         </div>
       )}
-      <table className={styles.table} aria-label="Review queue" aria-describedby="queue-keys">
+      <table role="grid" className={styles.table} aria-label="Review queue" aria-describedby="queue-keys">
         <thead>
           <tr>
             {onBulk && (
