@@ -24,7 +24,8 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const model: RatioRow[] = [];
   const baseline: RatioRow[] = [];
   try {
-    for (const u of items) {
+    for (const [i, u] of items.entries()) {
+      if (i % 16 === 0) ctx.log(`${i}/${items.length}`);
       const mix = await decodeAudio(ctx.resolve(u.file));
       const ost = (await readWav(ctx.resolve(u.ost!))).channels;
       const mixtureSiSdr = siSdrStereo(mix, ost);
@@ -44,9 +45,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     ctx.log(`speed at ${seconds} s`);
     speed.push(await speedInChild(source, seconds));
   }
-  let speedTable = '| input (48 kHz stereo) | wall s | x real time | peak RSS MB |\n|---|---|---|---|\n';
+  let speedTable =
+    '| input (48 kHz stereo) | wall s | x real time | CPU s | audio s per CPU s | peak RSS MB |\n|---|---|---|---|---|---|\n';
   for (const s of speed) {
-    speedTable += `| ${s.seconds} s | ${s.wallSeconds.toFixed(2)} | ${s.realTimeFactor.toFixed(1)} | ${s.peakRssMb.toFixed(0)} |\n`;
+    speedTable += `| ${s.seconds} s | ${s.wallSeconds.toFixed(2)} | ${s.realTimeFactor.toFixed(1)} | ${s.cpuSeconds.toFixed(2)} | ${s.perCpuSecond.toFixed(1)} | ${s.peakRssMb.toFixed(0)} |\n`;
   }
   return {
     name: 'separation',
@@ -70,6 +72,10 @@ interface SpeedFigure {
   seconds: number;
   wallSeconds: number;
   realTimeFactor: number;
+  /** CPU seconds (all threads) the separation used: on a busy machine the wall time says little. */
+  cpuSeconds: number;
+  /** Audio seconds per CPU second: a lower bound on the real-time factor of an idle 2-core machine. */
+  perCpuSecond: number;
   peakRssMb: number;
 }
 
@@ -101,12 +107,17 @@ async function speedChild(file: string, seconds: number): Promise<void> {
   });
   const separator = await loadSeparator();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await separator.separate(input, RATE);
   const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const figure: SpeedFigure = {
     seconds,
     wallSeconds: wall,
     realTimeFactor: seconds / wall,
+    cpuSeconds,
+    perCpuSecond: seconds / cpuSeconds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(figure)}\n`);
