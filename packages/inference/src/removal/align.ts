@@ -78,31 +78,34 @@ function gccPhat(
       bestIdx = t;
     }
   }
-  // Fractional part from the phase slope of the cross-spectrum once the integer lag is removed,
-  // weighted by how well each bin agrees with that lag: C·e^{iωτ0} has phase -ω·(τ - τ0).
-  let num = 0;
-  let den = 0;
+  // Fractional part: Newton steps on the band-limited correlation Σ Re(C·e^{iωτ}) around the integer
+  // peak. (A phase-slope fit would be shrunk towards zero by the bins the OST dominates.)
+  let tau = bestIdx;
   if (fractional) {
     const dw = (2 * Math.PI) / size;
-    const stepRe = Math.cos(dw * bestIdx),
-      stepIm = Math.sin(dw * bestIdx);
-    let rotRe = Math.cos(dw * bestIdx * k0),
-      rotIm = Math.sin(dw * bestIdx * k0);
-    for (let k = k0; k <= k1; k++) {
-      const re = cr[k] * rotRe - ci[k] * rotIm;
-      const im = cr[k] * rotIm + ci[k] * rotRe;
-      const nr = rotRe * stepRe - rotIm * stepIm;
-      rotIm = rotRe * stepIm + rotIm * stepRe;
-      rotRe = nr;
-      if (re <= 0) continue;
-      const w = dw * k;
-      num -= re * w * Math.atan2(im, re);
-      den += re * w * w;
+    for (let iter = 0; iter < 3; iter++) {
+      const stepRe = Math.cos(dw * tau),
+        stepIm = Math.sin(dw * tau);
+      let rotRe = Math.cos(dw * tau * k0),
+        rotIm = Math.sin(dw * tau * k0);
+      let d1 = 0,
+        d2 = 0;
+      for (let k = k0; k <= k1; k++) {
+        const w = dw * k;
+        const re = cr[k] * rotRe - ci[k] * rotIm;
+        const im = cr[k] * rotIm + ci[k] * rotRe;
+        d1 -= w * im;
+        d2 -= w * w * re;
+        const nr = rotRe * stepRe - rotIm * stepIm;
+        rotIm = rotRe * stepIm + rotIm * stepRe;
+        rotRe = nr;
+      }
+      if (d2 >= 0) break;
+      tau = Math.max(bestIdx - 1, Math.min(bestIdx + 1, tau - d1 / d2));
     }
   }
-  const frac = den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
   const peak = (best * size) / Math.max(1, k1 - k0 + 1) / 2;
-  return { lag: bestIdx - maxLag + frac, peak };
+  return { lag: tau - maxLag, peak };
 }
 
 function hannInPlace(x: Float32Array): void {

@@ -68,6 +68,48 @@ function crossStats(X: Spectrogram, R: Spectrogram): CrossStats {
   return { ar, ai, w };
 }
 
+/**
+ * Statistics reweighted by the inverse of the local residual power |X - g·E·R|² (smoothed over
+ * neighbouring cells): cells where the OST is loud say little about the music's shaping, so a
+ * generalised least-squares fit leans on the cells where the music stands alone.
+ */
+function reweighted(
+  st: CrossStats,
+  X: Spectrogram,
+  R: Spectrogram,
+  t: { er: Float32Array; ei: Float32Array },
+  gain: Float64Array,
+): CrossStats {
+  const { frames, bins } = X;
+  const size = frames * bins;
+  const res = new Float64Array(size);
+  let mean = 0;
+  for (let f = 0; f < frames; f++) {
+    const g = gain[f];
+    for (let i = f * bins; i < (f + 1) * bins; i++) {
+      const yr = g * (R.re[i] * t.er[i] - R.im[i] * t.ei[i]);
+      const yi = g * (R.re[i] * t.ei[i] + R.im[i] * t.er[i]);
+      const dr = X.re[i] - yr,
+        di = X.im[i] - yi;
+      res[i] = dr * dr + di * di;
+      mean += res[i];
+    }
+  }
+  boxSum2d(res, frames, bins, 2, 1);
+  mean = (mean * 15) / size;
+  const floor = 1e-3 * mean + 1e-30;
+  const ar = new Float32Array(size),
+    ai = new Float32Array(size),
+    w = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = mean / (res[i] + floor);
+    ar[i] = st.ar[i] * v;
+    ai[i] = st.ai[i] * v;
+    w[i] = st.w[i] * v;
+  }
+  return { ar, ai, w };
+}
+
 /** In-place separable box sums over a [frames][bins] grid: ±binPool bins, ±framePool frames. */
 function boxSum2d(
   grid: Float64Array,
@@ -217,9 +259,9 @@ function residualFloor(Os: Spectrogram[], Ys: Spectrogram[]): Float64Array {
     let v = 0.01;
     if (ratios.length >= 20) {
       ratios.sort((x, y) => x - y);
-      v = ratios[Math.floor(0.1 * ratios.length)];
+      v = ratios[Math.floor(0.02 * ratios.length)];
     }
-    v = Math.min(0.1, Math.max(1e-5, v));
+    v = Math.min(0.01, Math.max(1e-5, v));
     for (let k = k0; k < k1; k++) floor[k] = v;
   }
   return floor;
@@ -232,7 +274,7 @@ export function removeBlock(
   sampleRate: number,
   options: ShapingOptions = {},
 ): BlockResult {
-  const { binPool = 3, framePool = 2, postFilter = 1, transferSeconds = 2, iterations = 2 } = options;
+  const { binPool = 6, framePool = 2, postFilter = 1, transferSeconds = 4, iterations = 2 } = options;
   const n = fftSizeFor(sampleRate);
   const hop = n / 2;
   const length = mix[0].length;
@@ -246,9 +288,11 @@ export function removeBlock(
   // silences are in the gain from the start.
   let gain = fitGain(stats, null, frames, bins, framePool);
   let transfers: { er: Float32Array; ei: Float32Array }[] = [];
+  let weighted = stats;
   for (let iter = 0; iter < iterations; iter++) {
-    transfers = stats.map((st) => fitTransfer(st, gain, frames, bins, binPool, transferFrames));
-    gain = fitGain(stats, transfers, frames, bins, framePool);
+    if (iter > 0) weighted = stats.map((st, c) => reweighted(st, Xs[c], Rs[c], transfers[c], gain));
+    transfers = weighted.map((st) => fitTransfer(st, gain, frames, bins, binPool, transferFrames));
+    gain = fitGain(weighted, transfers, frames, bins, framePool);
   }
   const Ys = Rs.map((R, c) => template(R, transfers[c].er, transfers[c].ei));
   let musicEnergy = 0;
