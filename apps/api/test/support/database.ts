@@ -34,6 +34,21 @@ async function migrationsHash(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+const TEST_PREFIX = 'undub_test_';
+const ABANDONED_AFTER_MS = 6 * 3600_000;
+
+/** Test databases left by runs that were killed before dropping them (the name carries the time). */
+async function dropAbandoned(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_PREFIX}%'`,
+  );
+  for (const { datname } of rows) {
+    const created = parseInt(datname.slice(TEST_PREFIX.length).split('_')[0], 36);
+    if (Date.now() - created > ABANDONED_AFTER_MS)
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
+}
+
 let template: Promise<string> | undefined;
 
 /** Creates the template database for the current migrations unless it exists; replaces stale ones. */
@@ -49,6 +64,7 @@ function ensureTemplate(): Promise<string> {
         );
         for (const { datname } of rows)
           if (datname !== name) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+        await dropAbandoned(admin);
         if (rows.some((r) => r.datname === name)) return;
         const building = `${name}_building`;
         await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
@@ -71,7 +87,7 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const source = await ensureTemplate();
-  const name = `undub_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const name = `${TEST_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"`));
   return {
     url: urlFor(name),
