@@ -189,7 +189,7 @@ describe('moderator review in the browser', () => {
       .filter({ hasText: `verdict:${verdictId}` })
       .filter({ hasText: 'decision.made' });
     await row.waitFor();
-    await expect.poll(() => row.textContent()).toContain('CONFIRM_REUPLOAD');
+    await expect.poll(() => row.textContent()).toContain('"action":"confirm_reupload"');
     await shot(page, '06-audit');
 
     // The CSV export holds it too.

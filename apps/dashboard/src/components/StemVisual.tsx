@@ -58,9 +58,11 @@ export function StemVisual({ stem, progress }: { stem: StemMedia; progress: numb
       const { columns, rows, db } = spectrogramDb(signal, sampleRate, WIDTH, SPEC_H);
       let ceil = -Infinity;
       for (const v of db) if (v > ceil) ceil = v;
+      // A silent stem (speech-free upload) stays dark instead of stretching its noise floor to full scale.
+      ceil = Math.max(ceil, -20);
       const img = s.createImageData(columns, rows);
       for (let i = 0; i < db.length; i++) {
-        const [r, g, b] = heat(db[i], ceil - 80, ceil);
+        const [r, g, b] = heat(db[i], ceil - 70, ceil);
         img.data.set([r, g, b, 255], i * 4);
       }
       spec.current!.width = columns;

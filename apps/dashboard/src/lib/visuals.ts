@@ -58,7 +58,9 @@ export function spectrogramDb(
 
 /** Dark blue → amber → white palette for dB values in [floor, ceil]. */
 export function heat(db: number, floor: number, ceil: number): [number, number, number] {
-  const t = Math.min(1, Math.max(0, (db - floor) / (ceil - floor)));
+  // Squared: quiet bins stay dark, so the music's partials stand out.
+  const lin = Math.min(1, Math.max(0, (db - floor) / (ceil - floor)));
+  const t = lin * lin;
   if (t < 0.5) {
     const u = t / 0.5;
     return [Math.round(20 + 180 * u), Math.round(24 + 80 * u), Math.round(48 + 20 * (1 - u))];
