@@ -43,6 +43,8 @@ async function appendLocked(tx: Prisma.TransactionClient, input: AuditEventInput
 
 /** Appends one event; inside a caller's transaction when given one, so it commits with its work. */
 export function appendAuditEvent(db: Db, input: AuditEventInput): Promise<AuditEvent> {
-  if ('$transaction' in db) return db.$transaction((tx) => appendLocked(tx, input));
+  // Appends queue behind one lock, so a busy moment can keep one waiting longer than Prisma's defaults.
+  if ('$transaction' in db)
+    return db.$transaction((tx) => appendLocked(tx, input), { maxWait: 30_000, timeout: 30_000 });
   return appendLocked(db, input);
 }
