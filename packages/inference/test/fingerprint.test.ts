@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   fingerprint,
   IDENTITY,
@@ -12,6 +12,9 @@ import {
 import { decodeAudio, encodeAudio } from '../src/media';
 import { tempDir } from './support/media-fixtures';
 import { mix, rms, synthBabble, synthMusic } from './support/synth-audio';
+
+// ffmpeg runs as a child process; on a busy shared machine it can take several seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 const SR = 16000;
 const TRACKS = 10;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   assertUsable,
   decodeAudio,
@@ -12,6 +12,9 @@ import {
   remuxAudio,
 } from '../src/media';
 import { makeTone, makeVideo, tempDir, truncate } from './support/media-fixtures';
+
+// ffmpeg runs as a child process; on a busy shared machine it can take several seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);

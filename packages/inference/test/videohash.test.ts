@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeFrames } from '../src/media';
 import {
   DECODE_HEIGHT,
@@ -16,6 +16,9 @@ import {
   type FrameHashes,
 } from '../src/videohash';
 import { tempDir } from './support/media-fixtures';
+
+// ffmpeg runs as a child process; on a busy shared machine it can take several seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
