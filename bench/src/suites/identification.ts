@@ -1,6 +1,7 @@
 // Identification, matching and speed (issue 3): top-1 music identification by ratio and under speed
 // change, false identifications on non-catalog music, original-work matching per video transform,
 // fingerprinting and video hashing speed, and lookup time against generated indexes of 1k/10k tracks.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import {
@@ -41,6 +42,12 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** CPU seconds of finished child processes (ffmpeg), from /proc: cutime + cstime in clock ticks. */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const { manifest } = ctx;
   const db = await ensureBenchCatalog(ctx);
@@ -75,16 +82,28 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // --- Video hashing speed (decoding included, wall clock).
     let videoSeconds = 0;
     let videoWall = 0;
+    let videoCpu = 0;
     for (const o of manifest.originals.filter((x) => x.inCatalog).slice(0, 20)) {
       const t0 = performance.now();
+      const c0 = cpuSeconds() + childCpuSeconds();
       await hashVideoFile(ctx.resolve(o.video));
       videoWall += (performance.now() - t0) / 1000;
+      videoCpu += cpuSeconds() + childCpuSeconds() - c0;
       videoSeconds += o.durationSeconds;
     }
-    figures.videoHashing = { videoSeconds, wallSeconds: videoWall, xRealTime: videoSeconds / videoWall };
-    ctx.log(`video hashing: ${f1(videoSeconds / videoWall)}x real time`);
+    // CPU time (ours + ffmpeg's) is the one-core figure; wall clock depends on how busy the machine is.
+    figures.videoHashing = {
+      videoSeconds,
+      cpuSeconds: videoCpu,
+      xRealTime: videoSeconds / videoCpu,
+      wallSeconds: videoWall,
+      xRealTimeWall: videoSeconds / videoWall,
+    };
+    ctx.log(
+      `video hashing: ${f1(videoSeconds / videoCpu)}x real time (CPU), ${f1(videoSeconds / videoWall)}x (wall)`,
+    );
     tables.push(
-      `### Speed\n\n| measure | value |\n|---|---|\n| fingerprinting (one core) | ${f1(audioSeconds / fpCpu)}x real time |\n| landmarks per second of audio | ${f1(landmarkRate)} |\n| video hashing incl. decoding | ${f1(videoSeconds / videoWall)}x real time |`,
+      `### Speed\n\n| measure | value |\n|---|---|\n| fingerprinting (one core) | ${f1(audioSeconds / fpCpu)}x real time |\n| landmarks per second of audio | ${f1(landmarkRate)} |\n| video hashing incl. decoding (CPU, ffmpeg included) | ${f1(videoSeconds / videoCpu)}x real time |\n| video hashing incl. decoding (wall clock, shared machine) | ${f1(videoSeconds / videoWall)}x real time |`,
     );
   }
 
