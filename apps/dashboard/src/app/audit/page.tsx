@@ -8,6 +8,8 @@ import { auditEvents, type AuditQuery, type AuditRow, type Page } from '../../li
 
 /** The CSV holds at most this many events; narrow the filters for more. */
 const CSV_LIMIT = 20000;
+/** The API's largest page. */
+const PAGE_MAX = 100;
 
 export default function AuditPage() {
   const [filter, setFilter] = useState<AuditQuery>({});
@@ -40,7 +42,7 @@ export default function AuditPage() {
       const rows: AuditRow[] = [];
       let after: string | null = null;
       do {
-        const p: Page<AuditRow> = await auditEvents(filter, 500, after);
+        const p: Page<AuditRow> = await auditEvents(filter, PAGE_MAX, after);
         rows.push(...p.nodes);
         after = p.hasNextPage ? p.endCursor : null;
       } while (after && rows.length < CSV_LIMIT);
