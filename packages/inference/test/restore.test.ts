@@ -2,6 +2,7 @@
 // music, original music kept on request, provenance covering the whole upload, rate and length kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siSdr } from '../src/dsp';
+import { musicOnsets } from '../src/attribution';
 import { restore } from '../src/restore';
 import { loadSeparator, type Separator } from '../src/separation';
 import { mix, synthBabble, synthMusic } from './support/synth-audio';
@@ -20,7 +21,7 @@ function covered(provenance: { start: number; end: number }[]): number {
   return provenance.reduce((s, p) => s + (p.end - p.start), 0);
 }
 
-describe('restore', () => {
+describe('restore', { timeout: 60_000 }, () => {
   it('removes identified catalog music with its reference and accounts for every second', async () => {
     const seconds = 8;
     const ost = synthBabble(1, seconds, SR);
@@ -29,7 +30,13 @@ describe('restore', () => {
     const music = reference.subarray(refStart * SR, (refStart + seconds) * SR);
     const upload = mix(ost, music, 0);
     const result = await restore(
-      { channels: [upload], sampleRate: SR, references: [{ musicId: 'm', channels: [reference], segments: [{ start: 0, end: seconds, refStart }] }] },
+      {
+        channels: [upload],
+        sampleRate: SR,
+        references: [
+          { musicId: 'm', channels: [reference], segments: [{ start: 0, end: seconds, refStart }] },
+        ],
+      },
       { separator },
     );
     expect(result.ost[0].length).toBe(upload.length);
@@ -61,5 +68,44 @@ describe('restore', () => {
     expect(kept.provenance.some((p) => p.method === 'original_music')).toBe(true);
     // Kept music stays in the OST: the restored audio is the upload there.
     expect(siSdr(kept.ost[0], upload)).toBeGreaterThan(40);
+  });
+
+  it('keeps music that follows the picture (cuts on its onsets) and reports the evidence', async () => {
+    const seconds = 12;
+    const ost = synthBabble(6, seconds, SR);
+    const music = synthMusic(7, seconds, SR);
+    const upload = mix(ost, music, 0);
+    // A picture cut on the music's strongest onsets, and the same cuts 0.6 s later as a control.
+    const fps = 10;
+    const onsets = musicOnsets(music, SR, fps, seconds * fps);
+    const peaks = [...onsets.keys()]
+      .filter((i) => i > 0 && onsets[i] > onsets[i - 1] && onsets[i] >= (onsets[i + 1] ?? 0))
+      .sort((a, b) => onsets[b] - onsets[a])
+      .slice(0, 16)
+      .sort((a, b) => a - b);
+    const picture = (cuts: number[]) => {
+      const frames: Uint8Array[] = [];
+      let shade = 40;
+      for (let f = 0; f < seconds * fps; f++) {
+        if (cuts.includes(f)) shade = shade === 40 ? 200 : 40;
+        frames.push(new Uint8Array(16 * 9).fill(shade));
+      }
+      return { fps, width: 16, height: 9, frames };
+    };
+    const synced = await restore(
+      { channels: [upload], sampleRate: SR, references: [], frames: picture(peaks) },
+      { separator },
+    );
+    const keptSpans = synced.provenance.filter((p) => p.method === 'original_music');
+    expect(covered(keptSpans)).toBeGreaterThan(seconds / 2);
+    expect(keptSpans[0].detail?.reason).toBe('follows_video');
+    const late = await restore(
+      { channels: [upload], sampleRate: SR, references: [], frames: picture(peaks.map((p) => p + 6)) },
+      { separator },
+    );
+    expect(late.provenance.some((p) => p.method === 'original_music')).toBe(false);
+    const modelSpan = late.provenance.find((p) => p.method === 'model');
+    expect(modelSpan?.detail?.reason).toBe('no_evidence');
+    expect(covered(late.provenance)).toBeCloseTo(seconds, 1);
   });
 });

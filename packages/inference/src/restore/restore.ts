@@ -2,6 +2,7 @@
 // removed with its reference; the rest of the upload goes through the separation model where the
 // model hears music; music that belongs to the original stays; speech is found on the result.
 import { downmix, subtract } from '../dsp';
+import { attributeMusic, type MusicAttribution } from '../attribution';
 import { removeReference, type ReferenceSegment, type RemovedSegment } from '../removal';
 import type { Separator } from '../separation';
 import { speechStem, type SpeechSegment } from '../speech';
@@ -12,7 +13,7 @@ export interface RestoreInput {
   sampleRate: number;
   /** Catalog music found by the matcher, with its clean audio at `sampleRate`. */
   references: { musicId: string; channels: Float32Array[]; segments: ReferenceSegment[] }[];
-  /** Decoded frames, for deciding whether music follows the picture. */
+  /** Decoded grayscale frames: music the model separates that follows the picture stays in the OST. */
   frames?: { fps: number; width: number; height: number; frames: Uint8Array[] };
   /** Upload spans whose music is known to be the original work's own soundtrack: kept in the OST. */
   originalSoundtrackSegments?: Span[];
@@ -68,25 +69,58 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
   const length = input.channels[0].length;
   const duration = length / sampleRate;
 
-  const { ost, referenceSegments, modelUsed, untouched, modelInput } = await timed(deps, 'remove_bgm', async () => {
-    let current = input.channels;
-    const referenceSegments: (RemovedSegment & { musicId: string })[] = [];
-    for (const ref of input.references) {
-      const removed = removeReference(current, sampleRate, ref.channels, ref.segments);
-      current = removed.ost;
-      referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
-    }
-    const rest = complement(referenceSegments, duration);
-    const model = await separateSpans(current, sampleRate, rest, deps);
-    return { ost: model.ost, referenceSegments, modelUsed: model.used, untouched: model.untouched, modelInput: current };
-  });
+  const { ost, referenceSegments, modelUsed, untouched, modelInput } = await timed(
+    deps,
+    'remove_bgm',
+    async () => {
+      let current = input.channels;
+      const referenceSegments: (RemovedSegment & { musicId: string })[] = [];
+      for (const ref of input.references) {
+        const removed = removeReference(current, sampleRate, ref.channels, ref.segments);
+        current = removed.ost;
+        referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
+      }
+      const rest = complement(referenceSegments, duration);
+      const model = await separateSpans(current, sampleRate, rest, deps);
+      return {
+        ost: model.ost,
+        referenceSegments,
+        modelUsed: model.used,
+        untouched: model.untouched,
+        modelInput: current,
+      };
+    },
+  );
 
-  const { restored, kept } = await timed(deps, 'attribute_music', async () => {
-    const known = input.originalSoundtrackSegments ?? [];
-    const heard =
-      deps.attributeMusic && modelUsed.length > 0 ? await deps.attributeMusic(downmix(subtract(modelInput, ost)), sampleRate) : [];
-    return keepOriginalMusic(ost, modelInput, sampleRate, modelUsed, [...known, ...heard]);
+  const { restored, kept, attributions } = await timed(deps, 'attribute_music', async () => {
+    if (modelUsed.length === 0)
+      return { restored: ost, kept: [] as Span[], attributions: [] as MusicAttribution[] };
+    const music = downmix(subtract(modelInput, ost));
+    const heard = deps.attributeMusic ? await deps.attributeMusic(music, sampleRate) : [];
+    const attributions = attributeMusic({
+      music,
+      sampleRate,
+      segments: modelUsed,
+      frames: input.frames,
+      originalSoundtrack: [...(input.originalSoundtrackSegments ?? []), ...heard],
+    });
+    return {
+      ...keepOriginalMusic(
+        ost,
+        modelInput,
+        sampleRate,
+        attributions.flatMap((a) => a.keep),
+      ),
+      attributions,
+    };
   });
+  // The evidence behind each model span's decision, for the report.
+  const evidence = (s: Span) => {
+    const a = attributions.find((x) => x.start <= s.start + 1e-6 && x.end >= s.end - 1e-6);
+    return a
+      ? { detail: { reason: a.reason, soundtrackMatch: a.soundtrackMatch, videoSync: a.videoSync } }
+      : {};
+  };
 
   const { speechSegments, speech } = await timed(deps, 'extract_speech', async () => {
     const speechSegments = deps.detectSpeech ? await deps.detectSpeech(downmix(restored), sampleRate) : [];
@@ -98,10 +132,16 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
       start: s.start,
       end: s.end,
       method: 'reference' as const,
-      detail: { musicId: s.musicId, gainDb: s.gainDb, speed: s.speed, residualDb: s.residualDb, confidence: s.confidence },
+      detail: {
+        musicId: s.musicId,
+        gainDb: s.gainDb,
+        speed: s.speed,
+        residualDb: s.residualDb,
+        confidence: s.confidence,
+      },
     })),
-    ...subtractSpans(modelUsed, kept).map((s) => ({ ...s, method: 'model' as const })),
-    ...kept.map((s) => ({ ...s, method: 'original_music' as const })),
+    ...subtractSpans(modelUsed, kept).map((s) => ({ ...s, method: 'model' as const, ...evidence(s) })),
+    ...kept.map((s) => ({ ...s, method: 'original_music' as const, ...evidence(s) })),
     ...untouched.map((s) => ({ ...s, method: 'none' as const })),
   ].sort((a, b) => a.start - b.start);
 
@@ -129,7 +169,14 @@ async function separateSpans(audio: Float32Array[], sampleRate: number, spans: S
     const shift = (s: Span) => ({ start: span.start + s.start, end: Math.min(span.end, span.start + s.end) });
     used.push(...music.map(shift));
     untouched.push(...clean.map(shift));
-    for (const s of music) fillRamp(weight, from + Math.round(s.start * sampleRate), from + Math.round(s.end * sampleRate), to, sampleRate);
+    for (const s of music)
+      fillRamp(
+        weight,
+        from + Math.round(s.start * sampleRate),
+        from + Math.round(s.end * sampleRate),
+        to,
+        sampleRate,
+      );
     for (let c = 0; c < out.length; c++) {
       const o = out[c];
       const m = stems.ost[c];
@@ -170,25 +217,14 @@ function fillRamp(weight: Float32Array, from: number, to: number, limit: number,
 }
 
 /** Where music belongs to the original, the model's removal is undone (catalog removal stays). */
-function keepOriginalMusic(ost: Float32Array[], mix: Float32Array[], sampleRate: number, modelUsed: Span[], original: Span[]) {
-  const kept = intersect(modelUsed, union(original));
+function keepOriginalMusic(ost: Float32Array[], mix: Float32Array[], sampleRate: number, keep: Span[]) {
+  const kept = union(keep);
   for (const s of kept) {
     const from = Math.floor(s.start * sampleRate);
     const to = Math.min(ost[0].length, Math.ceil(s.end * sampleRate));
     for (let c = 0; c < ost.length; c++) ost[c].set(mix[c].subarray(from, to), from);
   }
   return { restored: ost, kept };
-}
-
-function intersect(a: Span[], b: Span[]): Span[] {
-  const out: Span[] = [];
-  for (const x of a)
-    for (const y of b) {
-      const start = Math.max(x.start, y.start);
-      const end = Math.min(x.end, y.end);
-      if (end > start) out.push({ start, end });
-    }
-  return union(out);
 }
 
 function subtractSpans(a: Span[], b: Span[]): Span[] {

@@ -34,7 +34,11 @@ export function complement(covered: Span[], duration: number): Span[] {
  * energy share per window; windows under `threshold` keep the upload untouched, so a clean upload
  * (speech and ambient sound only) is not damaged by a model's small mistakes.
  */
-export function modelSpans(musicShare: Float32Array, windowSeconds: number, threshold: number): { music: Span[]; clean: Span[] } {
+export function modelSpans(
+  musicShare: Float32Array,
+  windowSeconds: number,
+  threshold: number,
+): { music: Span[]; clean: Span[] } {
   const music: Span[] = [];
   const clean: Span[] = [];
   for (let w = 0; w < musicShare.length; w++) {

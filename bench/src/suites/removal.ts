@@ -1,0 +1,212 @@
+// Catalog-music removal with its reference (@undub/inference/removal) on the eval re-uploads whose
+// music is in the catalog: restored-OST SI-SDR by OST-to-BGM ratio beside the codec ceiling, also
+// through restore() end to end (reference removal plus the model on the rest), and speed with peak
+// memory at 15, 60 and 300 s of 48 kHz stereo, each measured in a child process.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { removeReference, type ReferenceSegment } from '@undub/inference/removal';
+import { restore } from '@undub/inference/restore';
+import { loadSeparator } from '@undub/inference/separation';
+import type { BenchContext, SuiteResult } from '../context';
+import { decodeAudio } from '../ffmpeg';
+import type { Upload } from '../manifest';
+import { type RatioRow, bySiSdrRatio, markdownTable, median, siSdrStereo } from '../score';
+import { readWav } from '../wav';
+
+const SPEED_SECONDS = [15, 60, 300];
+const RATE = 48000;
+const CHILD_FLAG = '--removal-speed-child';
+
+/**
+ * The matcher's view of the overlay: the true span and offset, moved by a deterministic error of up to
+ * ±50 ms (the matcher's precision), and no speed (the remover searches ±3% itself).
+ */
+function matcherSegment(u: Upload, index: number): ReferenceSegment {
+  const startError = (((index * 37) % 11) - 5) * 0.01;
+  const offsetError = (((index * 53) % 11) - 5) * 0.01;
+  const start = Math.max(0, u.musicStart! + startError);
+  return {
+    start,
+    end: u.musicEnd!,
+    refStart: u.musicRefStart! + (start - u.musicStart!) * u.speed + offsetError,
+  };
+}
+
+export async function run(ctx: BenchContext): Promise<SuiteResult> {
+  const items = ctx.manifest.uploads.filter(
+    (u) =>
+      u.hasAudio &&
+      u.ost &&
+      u.musicId &&
+      u.musicInCatalog &&
+      u.ratioDb !== undefined &&
+      u.musicStart !== undefined,
+  );
+  const endToEndEvery = Number(ctx.options['removal.restoreEvery'] ?? 3);
+  ctx.log(`removing catalog music from ${items.length} uploads`);
+  const tracks = new Map(ctx.manifest.music.map((m) => [m.id, m]));
+  const separator = await loadSeparator();
+  const reference: RatioRow[] = [];
+  const endToEnd: RatioRow[] = [];
+  const byTransform = new Map<string, number[]>();
+  const byBitrate = new Map<number, number[]>();
+  const speedErrors: number[] = [];
+  try {
+    for (const [i, u] of items.entries()) {
+      if (i % 16 === 0) ctx.log(`${i}/${items.length}`);
+      const mix = await decodeAudio(ctx.resolve(u.file));
+      const ost = (await readWav(ctx.resolve(u.ost!))).channels;
+      const ref = (await readWav(ctx.resolve(tracks.get(u.musicId!)!.file))).channels;
+      const segment = matcherSegment(u, i);
+      const common = {
+        ratioDb: u.ratioDb!,
+        mixtureSiSdr: siSdrStereo(mix, ost),
+        ceilingSiSdr: u.ceilingSiSdr,
+      };
+      const removed = removeReference(mix, RATE, ref, [segment]);
+      const sdr = siSdrStereo(removed.ost, ost);
+      reference.push({ ...common, siSdr: sdr });
+      if (removed.segments[0]) speedErrors.push(Math.abs(removed.segments[0].speed - u.speed));
+      byTransform.set(u.transform, [...(byTransform.get(u.transform) ?? []), sdr - common.mixtureSiSdr]);
+      byBitrate.set(u.bitrateKbps, [...(byBitrate.get(u.bitrateKbps) ?? []), sdr - common.mixtureSiSdr]);
+      if (i % endToEndEvery === 0) {
+        const restored = await restore(
+          {
+            channels: mix,
+            sampleRate: RATE,
+            references: [{ musicId: u.musicId!, channels: ref, segments: [segment] }],
+          },
+          { separator },
+        );
+        endToEnd.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
+      }
+    }
+  } finally {
+    await separator.release();
+  }
+  const r = bySiSdrRatio(reference);
+  const e = bySiSdrRatio(endToEnd);
+  const transformRows = [...byTransform].map(([t, xs]) => [t, xs.length, median(xs)]);
+  const bitrateRows = [...byBitrate]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, xs]) => [`${b} kb/s`, xs.length, median(xs)]);
+  const speed = [];
+  const source = items[0];
+  for (const seconds of SPEED_SECONDS) {
+    if (!source) break;
+    ctx.log(`speed at ${seconds} s`);
+    speed.push(
+      await speedInChild(ctx.resolve(source.file), ctx.resolve(tracks.get(source.musicId!)!.file), seconds),
+    );
+  }
+  const speedTable = markdownTable(
+    [
+      'input (48 kHz stereo)',
+      'wall s',
+      'x real time',
+      'CPU s',
+      'audio s per CPU s',
+      'peak RSS MB',
+      'load avg',
+    ],
+    speed.map((s) => [
+      `${s.seconds} s`,
+      s.wallSeconds.toFixed(2),
+      s.realTimeFactor.toFixed(1),
+      s.cpuSeconds.toFixed(2),
+      s.perCpuSecond.toFixed(1),
+      s.peakRssMb.toFixed(0),
+      s.loadAverage.toFixed(1),
+    ]),
+  );
+  return {
+    name: 'removal',
+    figures: {
+      items: items.length,
+      reference: r.figures,
+      endToEnd: { items: endToEnd.length, ...e.figures },
+      improvementByTransform: Object.fromEntries(transformRows.map(([t, n, m]) => [t, { n, median: m }])),
+      improvementByBitrate: Object.fromEntries(bitrateRows.map(([b, n, m]) => [b, { n, median: m }])),
+      speedErrorMedian: median(speedErrors),
+      speed,
+    },
+    table:
+      `${items.length} eval re-uploads with catalog music; the remover gets the true span and offset moved by up ` +
+      `to ±50 ms and no speed. Restored-OST SI-SDR against the true OST.\n\n**Reference-guided removal**\n\n${r.table}\n` +
+      `**restore() end to end** (every ${endToEndEvery}th upload: reference removal, the model on the rest)\n\n${e.table}\n` +
+      `**SI-SDR improvement by transform**\n\n${markdownTable(['transform', 'n', 'SI-SDRi median'], transformRows)}\n` +
+      `**SI-SDR improvement by AAC bitrate**\n\n${markdownTable(['bitrate', 'n', 'SI-SDRi median'], bitrateRows)}\n` +
+      `Median speed error of the alignment: ${median(speedErrors).toExponential(1)}.\n\n` +
+      `**Speed** (reference removal alone, one segment covering the input)\n\n${speedTable}`,
+    notes: ['ceiling: decoded upload minus the true BGM (the best any remover can do after AAC).'],
+  };
+}
+
+interface SpeedFigure {
+  seconds: number;
+  wallSeconds: number;
+  realTimeFactor: number;
+  /** CPU seconds used: on a busy machine the wall time says little. */
+  cpuSeconds: number;
+  /** Audio seconds per CPU second: a lower bound on the real-time factor of an idle machine. */
+  perCpuSecond: number;
+  peakRssMb: number;
+  loadAverage: number;
+}
+
+function speedInChild(file: string, music: string, seconds: number): Promise<SpeedFigure> {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', self, CHILD_FLAG, file, music, String(seconds)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
+        : reject(new Error(`speed child exited ${code}`)),
+    );
+  });
+}
+
+/**
+ * Child: lays `seconds` of the catalog track over the upload's audio (tiled) at 0 dB, removes it once
+ * with one segment covering the input, and reports time and peak RSS.
+ */
+async function speedChild(file: string, musicFile: string, seconds: number): Promise<void> {
+  const { loadavg } = await import('node:os');
+  const audio = await decodeAudio(file);
+  const ref = (await readWav(musicFile)).channels;
+  const n = seconds * RATE;
+  const input = audio.map((c, ci) => {
+    const out = new Float32Array(n);
+    const r = ref[ci % ref.length];
+    for (let i = 0; i < n; i++) out[i] = c[i % c.length] + 0.5 * r[i % r.length];
+    return out;
+  });
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  removeReference(input, RATE, ref, [{ start: 0, end: seconds, refStart: 0 }]);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const figure: SpeedFigure = {
+    seconds,
+    wallSeconds: wall,
+    realTimeFactor: seconds / wall,
+    cpuSeconds,
+    perCpuSecond: seconds / cpuSeconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    loadAverage: loadavg()[0],
+  };
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
+
+if (process.argv[2] === CHILD_FLAG)
+  await speedChild(process.argv[3], process.argv[4], Number(process.argv[5]));

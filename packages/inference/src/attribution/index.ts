@@ -1,0 +1,10 @@
+export {
+  attributeMusic,
+  musicOnsets,
+  visualChange,
+  type AttributionInput,
+  type AttributionOptions,
+  type Frames,
+  type MusicAttribution,
+  type VideoSync,
+} from './attribute';
