@@ -5,6 +5,7 @@
 // subscriptions and webhooks) start with the server and stop when Apollo stops.
 import type { Server } from 'node:http';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
@@ -131,7 +132,8 @@ export function createApi(runtime: ApiRuntime) {
     formatError: format,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [stopBackground],
+    // Cache hints are unused here, and computing them costs a hook call per resolved field.
+    plugins: [stopBackground, ApolloServerPluginCacheControlDisabled()],
   };
 
   return {

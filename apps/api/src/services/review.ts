@@ -1,77 +1,17 @@
 // The moderators' side: the review queue, verdicts and decisions, scoped to the caller's tenant
 // through the verdict's upload. A decision is final when it confirms or clears; escalation keeps
-// the verdict open for a senior moderator.
+// the verdict open for a senior moderator (Verdict.reviewStatus, kept by a database trigger).
 import { appendAuditEvent } from '../audit';
-import type { Decision, DecisionAction, Prisma, Routing, Upload, Verdict, VerdictKind } from '../generated/prisma/client';
+import type { Decision, DecisionAction, OriginalWork, Prisma, Upload, Verdict } from '../generated/prisma/client';
 import { requireRole, STAFF, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { notFound, ServiceError } from './errors';
 import { dateRange, paginate, type Page } from './pagination';
 
-export type ReviewStatus = 'PENDING' | 'ESCALATED' | 'DECIDED';
-export type ReviewSort = 'CONFIDENCE_ASC' | 'CONFIDENCE_DESC' | 'OLDEST_FIRST' | 'NEWEST_FIRST';
+export { reviewQueue, type ReviewQueueFilter, type ReviewSort } from './review-queue';
 
-export const FINAL_ACTIONS: DecisionAction[] = ['confirm_reupload', 'clear_original'];
-
-export interface ReviewQueueFilter {
-  routing?: Routing[] | null;
-  verdict?: VerdictKind[] | null;
-  confidenceMin?: number | null;
-  confidenceMax?: number | null;
-  musicIdentified?: boolean | null;
-  status?: ReviewStatus[] | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-}
-
-export type VerdictWithUpload = Verdict & { upload: Upload };
-
-const statusWhere: Record<ReviewStatus, Prisma.VerdictWhereInput> = {
-  PENDING: { decisions: { none: {} } },
-  ESCALATED: { decisions: { some: { action: 'escalate' }, none: { action: { in: FINAL_ACTIONS } } } },
-  DECIDED: { decisions: { some: { action: { in: FINAL_ACTIONS } } } },
-};
-
-const sortOrder: Record<ReviewSort, Prisma.VerdictOrderByWithRelationInput[]> = {
-  CONFIDENCE_ASC: [{ confidence: 'asc' }, { id: 'asc' }],
-  CONFIDENCE_DESC: [{ confidence: 'desc' }, { id: 'asc' }],
-  OLDEST_FIRST: [{ createdAt: 'asc' }, { id: 'asc' }],
-  NEWEST_FIRST: [{ createdAt: 'desc' }, { id: 'asc' }],
-};
-
-export function reviewStatusOf(decisions: Pick<Decision, 'action'>[]): ReviewStatus {
-  if (decisions.some((d) => FINAL_ACTIONS.includes(d.action))) return 'DECIDED';
-  return decisions.length ? 'ESCALATED' : 'PENDING';
-}
-
-export function reviewQueue(
-  deps: ServiceDeps,
-  caller: Caller,
-  filter: ReviewQueueFilter = {},
-  sort: ReviewSort = 'CONFIDENCE_ASC',
-  first = 20,
-  after?: string | null,
-): Promise<Page<VerdictWithUpload>> {
-  requireRole(caller, ...STAFF);
-  const routing = filter.routing ?? ['review'];
-  const status = filter.status ?? ['PENDING', 'ESCALATED'];
-  const { confidenceMin: min, confidenceMax: max } = filter;
-  const where: Prisma.VerdictWhereInput = {
-    upload: { tenantId: caller.tenantId },
-    ...(routing.length ? { routing: { in: routing } } : {}),
-    ...(filter.verdict?.length ? { verdict: { in: filter.verdict } } : {}),
-    ...(min != null || max != null ? { confidence: { ...(min != null ? { gte: min } : {}), ...(max != null ? { lte: max } : {}) } } : {}),
-    ...(filter.musicIdentified != null ? { musicIdentified: filter.musicIdentified } : {}),
-    ...(status.length && status.length < 3 ? { OR: status.map((s) => statusWhere[s]) } : {}),
-    createdAt: dateRange(filter.createdAfter, filter.createdBefore),
-  };
-  return paginate(
-    first,
-    after,
-    (page) => deps.prisma.verdict.findMany({ where, orderBy: sortOrder[sort], include: { upload: true }, ...page }),
-    () => deps.prisma.verdict.count({ where }),
-  );
-}
+export type VerdictWithUpload = Omit<Verdict, 'evidence' | 'modelVersions'> &
+  Partial<Pick<Verdict, 'evidence' | 'modelVersions'>> & { upload: Upload; originalWork?: OriginalWork | null };
 
 export function getVerdict(deps: ServiceDeps, caller: Caller, id: string): Promise<VerdictWithUpload | null> {
   return deps.prisma.verdict.findFirst({ where: { id, upload: { tenantId: caller.tenantId } }, include: { upload: true } });

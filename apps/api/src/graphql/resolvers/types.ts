@@ -3,12 +3,15 @@
 import type { AuditEvent, Decision, Job, MusicTrack, OriginalWork, Stem, Upload, Verdict } from '../../generated/prisma/client';
 import type { AuditChainReport } from '../../audit';
 import { extensionOf } from '../../services/media-urls';
-import { reviewStatusOf } from '../../services/review';
 import { latestJob } from '../../services/uploads';
 import { mediaUrl, type GraphQLContext } from '../context';
 
 type Ctx = GraphQLContext;
 const byCreation = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+
+/** A verdict's JSON columns, for rows loaded without them (lists). */
+const jsonColumns = (ctx: Ctx, id: string) =>
+  ctx.deps.prisma.verdict.findUniqueOrThrow({ where: { id }, select: { evidence: true, modelVersions: true } });
 
 export const typeResolvers = {
   Upload: {
@@ -33,10 +36,16 @@ export const typeResolvers = {
   Verdict: {
     upload: (v: Verdict & { upload?: Upload }, _: unknown, ctx: Ctx) =>
       v.upload ?? ctx.deps.prisma.upload.findUniqueOrThrow({ where: { id: v.uploadId } }),
-    originalWork: (v: Verdict, _: unknown, ctx: Ctx) =>
-      v.originalWorkId ? ctx.deps.prisma.originalWork.findUnique({ where: { id: v.originalWorkId } }) : null,
-    reviewStatus: async (v: Verdict, _: unknown, ctx: Ctx) =>
-      reviewStatusOf(await ctx.deps.prisma.decision.findMany({ where: { verdictId: v.id }, select: { action: true } })),
+    // Lists load it with the verdicts (one query for the page, not one per row).
+    originalWork: (v: Verdict & { originalWork?: OriginalWork | null }, _: unknown, ctx: Ctx) =>
+      v.originalWork !== undefined
+        ? v.originalWork
+        : v.originalWorkId
+          ? ctx.deps.prisma.originalWork.findUnique({ where: { id: v.originalWorkId } })
+          : null,
+    evidence: (v: Partial<Verdict> & { id: string }, _: unknown, ctx: Ctx) => v.evidence ?? jsonColumns(ctx, v.id).then((r) => r.evidence),
+    modelVersions: (v: Partial<Verdict> & { id: string }, _: unknown, ctx: Ctx) =>
+      v.modelVersions ?? jsonColumns(ctx, v.id).then((r) => r.modelVersions),
     decisions: (v: Verdict, _: unknown, ctx: Ctx) => ctx.deps.prisma.decision.findMany({ where: { verdictId: v.id }, orderBy: byCreation }),
     latestDecision: (v: Verdict, _: unknown, ctx: Ctx) =>
       ctx.deps.prisma.decision.findFirst({ where: { verdictId: v.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
