@@ -104,7 +104,7 @@ export function DecisionReportView({ verdictId, decisionId }: { verdictId: strin
           {Object.entries(item.modelVersions).map(([k, v]) => (
             <tr key={k}>
               <th scope="row">{k}</th>
-              <td>{typeof v === 'string' ? v : JSON.stringify(v)}</td>
+              <td>{typeof v === 'string' ? v : <code>{JSON.stringify(v)}</code>}</td>
             </tr>
           ))}
           <tr>

@@ -2,7 +2,7 @@
 // JavaScript runs (early.ts): both must send byte-identical bodies.
 export const DECISION_FIELDS = 'id action reasonCode note createdAt moderator { name email }';
 
-export const VERDICT_FIELDS = `id verdict confidence routing createdAt evidence modelVersions configVersion
+const VERDICT_FIELDS = `id verdict confidence routing createdAt evidence modelVersions configVersion
   originalWork { id externalId title owner videoUrl }
   upload { id originalFileName durationSeconds videoUrl stems { kind format url } }
   decisions { ${DECISION_FIELDS} }`;

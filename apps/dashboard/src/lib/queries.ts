@@ -1,7 +1,7 @@
 // Every GraphQL operation the dashboard sends, and the mapping of API shapes (upper-case enums) onto the
 // dashboard's types. Pages call these; nothing else builds GraphQL strings.
 import { parseEvidence } from './evidence';
-import { DECISION_FIELDS, REVIEW_QUERY, VERDICT_FIELDS } from './fields';
+import { DECISION_FIELDS, REVIEW_QUERY } from './fields';
 import { gql, gqlWithFile } from './graphql';
 import { sameOrigin } from './media';
 import type { Session } from './session';
@@ -249,17 +249,19 @@ export interface DecisionReport {
 }
 
 export async function decisionReport(verdictId: string, decisionId: string): Promise<DecisionReport | null> {
-  const d = await gql<{ verdict: ApiVerdict | null; auditEvents: ApiPage<AuditRow> }>(
-    `query Report($id: ID!, $subject: String!) {
-      verdict(id: $id) { ${VERDICT_FIELDS} }
-      auditEvents(filter: { subject: $subject }, first: 100) { nodes { ${AUDIT_FIELDS} } ${PAGE} }
-    }`,
-    { id: verdictId, subject: `verdict:${verdictId}` },
-  );
+  const d = await gql<{ verdict: ApiVerdict | null }>(REVIEW_QUERY, { id: verdictId });
   if (!d.verdict) return null;
   const item = reviewItem(d.verdict);
   const dec = item.decisions.find((x) => x.id === decisionId);
   if (!dec) return null;
+  // The verdict's trail: the worker records it on the upload, moderators decide on the verdict.
+  const trail = await gql<{ upload: ApiPage<AuditRow>; verdict: ApiPage<AuditRow> }>(
+    `query Trail($upload: String!, $verdict: String!) {
+      upload: auditEvents(filter: { subject: $upload }, first: 100) { nodes { ${AUDIT_FIELDS} } ${PAGE} }
+      verdict: auditEvents(filter: { subject: $verdict }, first: 100) { nodes { ${AUDIT_FIELDS} } ${PAGE} }
+    }`,
+    { upload: `upload:${item.uploadId}`, verdict: `verdict:${verdictId}` },
+  );
   // Chain verification is for admins; a moderator's report says it was not checked.
   let chain: DecisionReport['chain'] = null;
   try {
@@ -271,13 +273,10 @@ export async function decisionReport(verdictId: string, decisionId: string): Pro
   } catch {
     chain = null;
   }
-  return {
-    decision: dec,
-    item,
-    configVersion: d.verdict.configVersion,
-    chain,
-    auditTrail: d.auditEvents.nodes,
-  };
+  const auditTrail = [...trail.upload.nodes, ...trail.verdict.nodes].sort((a, b) =>
+    Number(BigInt(a.seq) - BigInt(b.seq)),
+  );
+  return { decision: dec, item, configVersion: d.verdict.configVersion, chain, auditTrail };
 }
 
 // ---- audit ----
