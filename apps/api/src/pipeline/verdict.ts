@@ -30,13 +30,26 @@ export type VerdictThresholds = Pick<
   'reuploadScore' | 'originalScore' | 'autoFlagConfidence' | 'autoClearConfidence'
 >;
 
-/** A modality is "strong" or "absent" when its score is beyond these; in between it says little. */
-const STRONG = 0.5;
+/** A modality is "absent" below this score. */
 const ABSENT = 0.1;
 
+/**
+ * The picture decides when there is one: a re-upload is a re-use of the original's picture, while a
+ * shared sound (a stock ambience, a common jingle) can match another work's soundtrack. The soundtrack
+ * alone decides only for uploads without a picture; a soundtrack match under an unrelated picture is
+ * sent to review as uncertain.
+ */
+function decisiveScore(m: OriginalMatch, input: VerdictInput): number {
+  return input.hasVideo ? m.video.score : m.audio.score;
+}
+
 export function decideVerdict(input: VerdictInput, t: VerdictThresholds): Verdict {
-  const best = [...input.originalMatches].sort((a, b) => b.confidence - a.confidence)[0];
-  const score = best?.confidence ?? 0;
+  const ranked = [...input.originalMatches].sort(
+    (a, b) => decisiveScore(b, input) - decisiveScore(a, input) || b.audio.score - a.audio.score,
+  );
+  const best = ranked[0];
+  const score = best ? decisiveScore(best, input) : 0;
+  const audioOnly = [...input.originalMatches].sort((a, b) => b.audio.score - a.audio.score)[0];
   const reviewReasons: string[] = [];
   const musicRights = input.musicMatches.map((m) => ({
     musicId: m.musicId,
@@ -48,8 +61,18 @@ export function decideVerdict(input: VerdictInput, t: VerdictThresholds): Verdic
   let confidence: number;
   if (score >= t.reuploadScore) {
     verdict = 'reupload';
-    // Map [reuploadScore, 1] onto [0.5, 1]: at the threshold it is a coin toss.
-    confidence = 0.5 + (0.5 * (score - t.reuploadScore)) / Math.max(1e-9, 1 - t.reuploadScore);
+    // [reuploadScore, 1] maps onto [0.5, 1]; a soundtrack that agrees takes it closer to 1.
+    const p = 0.5 + (0.5 * (score - t.reuploadScore)) / Math.max(1e-9, 1 - t.reuploadScore);
+    const audio = input.hasVideo && input.hasAudio ? best.audio.score : 0;
+    confidence = Math.min(1, p + 0.5 * (1 - p) * audio);
+    if (input.hasVideo && input.hasAudio && audio < ABSENT)
+      reviewReasons.push('the picture matches but the soundtrack does not');
+  } else if (input.hasVideo && audioOnly && audioOnly.audio.score >= t.reuploadScore) {
+    verdict = 'uncertain';
+    confidence = 0.5;
+    reviewReasons.push(
+      `the soundtrack matches ${audioOnly.originalId} (${audioOnly.audio.score.toFixed(2)}) but the picture does not`,
+    );
   } else if (score < t.originalScore) {
     verdict = 'original';
     confidence = 0.5 + (0.5 * (t.originalScore - score)) / Math.max(1e-9, t.originalScore);
@@ -59,16 +82,8 @@ export function decideVerdict(input: VerdictInput, t: VerdictThresholds): Verdic
     reviewReasons.push(`best original match scores ${score.toFixed(2)}, between the decision thresholds`);
   }
 
-  if (best && verdict === 'reupload') {
-    const audio = best.audio.score;
-    const video = best.video.score;
-    if (input.hasAudio && input.hasVideo) {
-      if (audio >= STRONG && video < ABSENT) reviewReasons.push('the soundtrack matches but the picture does not');
-      if (video >= STRONG && audio < ABSENT) reviewReasons.push('the picture matches but the soundtrack does not');
-    }
-  }
-  const runnerUp = [...input.originalMatches].sort((a, b) => b.confidence - a.confidence)[1];
-  if (verdict === 'reupload' && runnerUp && runnerUp.confidence >= t.reuploadScore) {
+  const runnerUp = ranked[1];
+  if (verdict === 'reupload' && runnerUp && decisiveScore(runnerUp, input) >= t.reuploadScore) {
     reviewReasons.push(`a second original also matches (${runnerUp.originalId})`);
   }
 
