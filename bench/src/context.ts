@@ -8,8 +8,11 @@ export interface BenchContext {
   outDir: string;
   tmpDir: string;
   resolve(rel: string): string;
-  /** Lazily opens the service database; suites that never call it never touch Postgres. */
-  db(): Promise<unknown>;
+  /**
+   * Lazily opens the service database (apps/api openDatabase; use `ctx.db<Database>()`), one per run,
+   * closed by the runner; suites that never call it never touch Postgres.
+   */
+  db<T = unknown>(): Promise<T>;
   log(message: string): void;
   options: Record<string, string>;
 }

@@ -91,23 +91,27 @@ function machine() {
   };
 }
 
-/** Opens the service database on first use, through the API's own openDatabase. */
+/**
+ * Opens the service database on first use, through the API's own loadConfig + openDatabase, on a database
+ * of its own: BENCH_DATABASE_URL, else `undub_bench` on the local server (created when missing).
+ */
 function lazyDb(log: (m: string) => void): { get: () => Promise<unknown>; close: () => Promise<void> } {
   let db: Promise<unknown> | undefined;
   return {
     get() {
       db ??= (async () => {
-        const file = join(repoRoot, 'apps/api/src/db/index.ts');
-        if (!existsSync(file))
-          throw new Error('BENCH_NO_DB: apps/api/src/db (openDatabase) is not there yet');
-        const mod = (await import(pathToFileURL(file).href)) as { openDatabase?: (config: unknown) => Promise<unknown> };
-        if (typeof mod.openDatabase !== 'function')
-          throw new Error('BENCH_NO_DB: apps/api/src/db exports no openDatabase');
-        const { loadConfig } = (await import(pathToFileURL(join(repoRoot, 'apps/api/src/config.ts')).href)) as {
-          loadConfig: () => unknown;
+        const api = join(repoRoot, 'apps/api/src');
+        if (!existsSync(join(api, 'db/index.ts')))
+          throw new Error('BENCH_NO_DB: apps/api/src/db is not there yet');
+        const { openDatabase } = (await import(pathToFileURL(join(api, 'db/index.ts')).href)) as {
+          openDatabase: (config: unknown) => Promise<unknown>;
         };
-        log('opening the database');
-        return mod.openDatabase(loadConfig());
+        const { loadConfig } = (await import(pathToFileURL(join(api, 'config.ts')).href)) as {
+          loadConfig: (env: NodeJS.ProcessEnv) => unknown;
+        };
+        const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/undub_bench';
+        log(`opening the database ${url.replace(/:[^:@/]*@/, ':***@')}`);
+        return openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }));
       })();
       return db;
     },
@@ -184,7 +188,7 @@ async function main(): Promise<void> {
         outDir: args.outDir,
         tmpDir,
         resolve: (rel) => resolve(args.dataDir, rel),
-        db: db.get,
+        db: db.get as BenchContext['db'],
         log,
         options: args.options,
       };
