@@ -118,18 +118,25 @@ function boxSum2d(
   binPool: number,
   framePool: number,
 ): void {
-  const tmp = new Float64Array(Math.max(frames, bins));
+  const tmp = new Float64Array(bins);
   for (let f = 0; f < frames; f++) {
     const slice = grid.subarray(f * bins, (f + 1) * bins);
     boxSum(slice, binPool, tmp);
-    slice.set(tmp.subarray(0, bins));
+    slice.set(tmp);
   }
   if (framePool <= 0) return;
-  const col = new Float64Array(frames);
-  for (let k = 0; k < bins; k++) {
-    for (let f = 0; f < frames; f++) col[f] = grid[f * bins + k];
-    boxSum(col, framePool, tmp);
-    for (let f = 0; f < frames; f++) grid[f * bins + k] = tmp[f];
+  // Along frames, a running sum of whole rows (row-major order keeps memory access sequential).
+  const src = grid.slice();
+  const acc = new Float64Array(bins);
+  for (let f = 0; f < Math.min(framePool, frames); f++) {
+    for (let k = 0, o = f * bins; k < bins; k++) acc[k] += src[o + k];
+  }
+  for (let f = 0; f < frames; f++) {
+    const add = f + framePool;
+    const drop = f - framePool - 1;
+    if (add < frames) for (let k = 0, o = add * bins; k < bins; k++) acc[k] += src[o + k];
+    if (drop >= 0) for (let k = 0, o = drop * bins; k < bins; k++) acc[k] -= src[o + k];
+    grid.set(acc, f * bins);
   }
 }
 
@@ -146,27 +153,56 @@ function fitTransfer(
   binPool: number,
   framePool: number,
 ): { er: Float32Array; ei: Float32Array } {
-  const size = frames * bins;
-  const nr = new Float64Array(size),
-    ni = new Float64Array(size),
-    d = new Float64Array(size);
+  // The pooled sums change slowly over frames, so they are formed on every `stride`-th frame by a
+  // running sum of whole rows and interpolated in between.
+  const stride = Math.max(1, Math.floor(framePool / 8));
+  const rows = Math.floor((frames - 1) / stride) + 1;
+  const acc = [new Float64Array(bins), new Float64Array(bins), new Float64Array(bins)];
+  const sampled = [0, 1, 2].map(() => new Float64Array(rows * bins));
+  const tmp = new Float64Array(bins);
   let total = 0;
-  for (let f = 0; f < frames; f++) {
+  const addRow = (f: number, sign: number) => {
     const g = gain[f];
-    for (let i = f * bins; i < (f + 1) * bins; i++) {
-      nr[i] = g * st.ar[i];
-      ni[i] = g * st.ai[i];
-      d[i] = g * g * st.w[i];
-      total += d[i];
+    if (g === 0) return;
+    const [nr, ni, d] = acc;
+    for (let k = 0, i = f * bins; k < bins; k++, i++) {
+      nr[k] += sign * g * st.ar[i];
+      ni[k] += sign * g * st.ai[i];
+      d[k] += sign * g * g * st.w[i];
+    }
+  };
+  for (let f = 0; f < Math.min(framePool, frames); f++) addRow(f, 1);
+  for (let f = 0; f < frames; f++) {
+    if (f + framePool < frames) addRow(f + framePool, 1);
+    if (f - framePool - 1 >= 0) addRow(f - framePool - 1, -1);
+    if (f % stride !== 0) continue;
+    const row = f / stride;
+    for (let j = 0; j < 3; j++) {
+      boxSum(acc[j], binPool, tmp);
+      sampled[j].set(tmp, row * bins);
     }
   }
-  for (const grid of [nr, ni, d]) boxSum2d(grid, frames, bins, binPool, framePool);
-  const ridge = (1e-6 * total) / size + 1e-20;
-  const er = new Float32Array(size),
-    ei = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    er[i] = nr[i] / (d[i] + ridge);
-    ei[i] = ni[i] / (d[i] + ridge);
+  for (let i = 0; i < gain.length; i++) {
+    let rowEnergy = 0;
+    for (let k = 0, o = i * bins; k < bins; k++) rowEnergy += st.w[o + k];
+    total += gain[i] * gain[i] * rowEnergy;
+  }
+  const ridge = (1e-6 * total) / (frames * bins) + 1e-20;
+  const er = new Float32Array(frames * bins),
+    ei = new Float32Array(frames * bins);
+  const [nr, ni, d] = sampled;
+  for (let f = 0; f < frames; f++) {
+    const pos = f / stride;
+    const r0 = Math.min(rows - 1, Math.floor(pos));
+    const r1 = Math.min(rows - 1, r0 + 1);
+    const w = pos - r0;
+    for (let k = 0; k < bins; k++) {
+      const a = r0 * bins + k;
+      const b = r1 * bins + k;
+      const den = (1 - w) * d[a] + w * d[b] + ridge;
+      er[f * bins + k] = ((1 - w) * nr[a] + w * nr[b]) / den;
+      ei[f * bins + k] = ((1 - w) * ni[a] + w * ni[b]) / den;
+    }
   }
   return { er, ei };
 }
