@@ -89,15 +89,15 @@ beforeAll(async () => {
   );
   await jobsDone(240_000);
   log('catalog indexed');
-  await stack.gql(
-    stack.adminKey,
-    `mutation($p: String!) { submitUploadFromPath(path: $p, externalReference: "e2e-1") { upload { id } } }`,
-    {
-      p: media.upload,
-    },
-  );
+  // Two uploads, so deciding the first moves on to the second.
+  for (const ref of ['e2e-1', 'e2e-2'])
+    await stack.gql(
+      stack.adminKey,
+      `mutation($p: String!, $r: String!) { submitUploadFromPath(path: $p, externalReference: $r) { upload { id } } }`,
+      { p: media.upload, r: ref },
+    );
   await jobsDone(300_000);
-  log('upload analysed');
+  log('uploads analysed');
   browser = await launchChromium();
 }, 600_000);
 
@@ -128,7 +128,7 @@ describe('moderator review in the browser', () => {
     await page.waitForURL(/\/queue/);
     const rows = page.getByRole('grid', { name: 'Review queue' }).locator('tbody tr');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(1);
+    expect(await rows.count()).toBe(2);
     await expect.poll(() => rows.first().getAttribute('aria-selected')).toBe('true');
     await shot(page, '02-queue');
     await page.keyboard.press('Enter');
@@ -171,12 +171,27 @@ describe('moderator review in the browser', () => {
     await page.getByRole('radio', { name: /Removed BGM/ }).focus();
     await shot(page, '04-review-bgm');
 
-    // Decide by keyboard: C, a reason, a note, Ctrl+Enter; with nothing else queued it returns to the queue.
+    // Decide by keyboard: C, a reason, a note, Ctrl+Enter; the next queued item opens in place.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('c');
     await page.getByLabel('Reason').selectOption('same_picture');
     await page.getByLabel('Note').fill('e2e: picture re-used, music laid over');
     await shot(page, '05-decision');
+    // A marker on the window survives only if the next item opens without a page load.
+    await page.evaluate(() => Object.assign(window, { __samePage: true }));
+    await page.keyboard.press('Control+Enter');
+    await page.waitForURL((url) => url.pathname.startsWith('/review/') && !url.pathname.endsWith(verdictId));
+    const nextId = page.url().split('/review/')[1];
+    await page.locator(`[data-verdict="${nextId}"]`).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
+    expect(await page.getByRole('button', { name: /Confirm re-upload/ }).getAttribute('aria-pressed')).toBe(
+      'false',
+    );
+    await shot(page, '06-next-item');
+
+    // Clear the second as original; with nothing left the queue shows.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('o');
     await page.keyboard.press('Control+Enter');
     await page.waitForURL(/\/queue$/);
     await page.getByText('Nothing waiting for review.').waitFor();
@@ -190,7 +205,7 @@ describe('moderator review in the browser', () => {
       .filter({ hasText: 'decision.made' });
     await row.waitFor();
     await expect.poll(() => row.textContent()).toContain('"action":"confirm_reupload"');
-    await shot(page, '06-audit');
+    await shot(page, '07-audit');
 
     // The CSV export holds it too.
     const [download] = await Promise.all([
@@ -210,13 +225,13 @@ describe('moderator review in the browser', () => {
     await row.getByRole('link', { name: 'Decision report' }).click();
     await page.getByRole('heading', { name: 'Moderation decision report' }).waitFor();
     expect(await page.locator('article').textContent()).toContain('Confirm re-upload');
-    await shot(page, '07-report');
+    await shot(page, '08-report');
 
     // The other pages render for the moderator.
     for (const [link, name] of [
-      ['Jobs', '08-jobs'],
-      ['Music', '09-music'],
-      ['Original works', '10-originals'],
+      ['Jobs', '09-jobs'],
+      ['Music', '10-music'],
+      ['Original works', '11-originals'],
     ] as const) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page

@@ -66,7 +66,7 @@ export function ReviewScreen({ verdictId }: { verdictId: string }) {
 
   const duration = item.evidence.duration || item.durationSeconds || 1;
   return (
-    <div className={styles.grid} data-ready="true">
+    <div className={styles.grid} data-ready="true" data-verdict={item.verdictId}>
       <div className={styles.main}>
         <header className={styles.header}>
           <h1>{item.fileName}</h1>
