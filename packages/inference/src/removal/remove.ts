@@ -99,7 +99,9 @@ export function removeReference(
     const refLo = Math.max(0, Math.floor(refFrom - (from - regionFrom + reach) * 1.05));
     const refHi = Math.min(reference[0].length, Math.ceil(refFrom + (regionTo - from + reach) * 1.05));
     if (refHi - refLo < 0.5 * sampleRate) continue;
-    const refPart = reference.map((ch) => ch.subarray(refLo, refHi));
+    const refSlices = reference.map((ch) => ch.subarray(refLo, refHi));
+    // A mono upload is explained by the reference's mono downmix.
+    const refPart = mix.length === 1 && refSlices.length > 1 ? [downmix(refSlices)] : refSlices;
     const mono = downmix(ost, from, to);
     const refMono = refPart.length === 1 ? refPart[0] : downmix(refPart);
     const alignment = alignReference(mono, refMono, sampleRate, 0, to - from, refFrom - refLo, seg.speed);
