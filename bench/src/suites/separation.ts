@@ -3,6 +3,7 @@
 // the codec ceiling; plus speed and peak memory at 15, 60 and 300 s of 48 kHz stereo, each measured
 // in a child process so the peak RSS is the separation's own.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separation';
 import type { BenchContext, SuiteResult } from '../context';
@@ -46,9 +47,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     speed.push(await speedInChild(source, seconds));
   }
   let speedTable =
-    '| input (48 kHz stereo) | wall s | x real time | CPU s | audio s per CPU s | peak RSS MB |\n|---|---|---|---|---|---|\n';
+    '| input (48 kHz stereo) | wall s | x real time | CPU s | audio s per CPU s | peak RSS MB | load average |\n|---|---|---|---|---|---|---|\n';
   for (const s of speed) {
-    speedTable += `| ${s.seconds} s | ${s.wallSeconds.toFixed(2)} | ${s.realTimeFactor.toFixed(1)} | ${s.cpuSeconds.toFixed(2)} | ${s.perCpuSecond.toFixed(1)} | ${s.peakRssMb.toFixed(0)} |\n`;
+    speedTable += `| ${s.seconds} s | ${s.wallSeconds.toFixed(2)} | ${s.realTimeFactor.toFixed(1)} | ${s.cpuSeconds.toFixed(2)} | ${s.perCpuSecond.toFixed(1)} | ${s.peakRssMb.toFixed(0)} | ${s.loadAverage.toFixed(1)} |\n`;
   }
   return {
     name: 'separation',
@@ -77,6 +78,8 @@ interface SpeedFigure {
   /** Audio seconds per CPU second: a lower bound on the real-time factor of an idle 2-core machine. */
   perCpuSecond: number;
   peakRssMb: number;
+  /** 1-minute load average when the run ended: how busy the shared machine was. */
+  loadAverage: number;
 }
 
 function speedInChild(file: string, seconds: number): Promise<SpeedFigure> {
@@ -119,6 +122,7 @@ async function speedChild(file: string, seconds: number): Promise<void> {
     cpuSeconds,
     perCpuSecond: seconds / cpuSeconds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    loadAverage: loadavg()[0],
   };
   process.stdout.write(`${JSON.stringify(figure)}\n`);
 }
