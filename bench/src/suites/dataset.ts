@@ -1,9 +1,11 @@
 // Summary of the development benchmark itself: what is in it, that every source is from the eval split,
 // that every file is there, and the codec ceiling the separation figures must be read against.
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
 import { rmsOf } from '../build/shape';
+import { linePlot } from '../plot';
 import { percentile, summarize } from '../score';
 import { splitOf } from '../split';
 import { readWav } from '../wav';
@@ -137,5 +139,20 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       `BENCH_DATASET_INVALID: ${missing.length} missing files (${missing.slice(0, 3).join(', ')}), ${nonEval.length} non-eval sources (${nonEval.slice(0, 3).join(', ')})`,
     );
   }
-  return { name: 'dataset', figures, table };
+  const curve = (band: 'high' | 'low') =>
+    ratios.map((r): [number, number] => [r, ceilingByRatio[`${r}dB`][band].median]);
+  const plots = ratios.length
+    ? [
+        await linePlot(join(ctx.outDir, 'dataset-ceiling.png'), {
+          title: 'Codec ceiling: decoded upload minus true BGM (median)',
+          xLabel: 'OST-to-BGM (dB)',
+          yLabel: 'SI-SDR against the true OST (dB)',
+          series: [
+            { name: '192-320 kb/s', points: curve('high') },
+            { name: '96 kb/s', points: curve('low') },
+          ],
+        }),
+      ]
+    : [];
+  return { name: 'dataset', figures, table, plots };
 }
