@@ -17,7 +17,12 @@ beforeAll(async () => {
   t = await startTestApi();
   acme = await t.tenant('acme');
   registerProductHandlers();
-  worker = await startWorker({ db: t.db, storage: createStorage(t.config), config: { ...t.config, queuePollSeconds: 0.5 }, workerId: 'e2e-worker' });
+  worker = await startWorker({
+    db: t.db,
+    storage: createStorage(t.config),
+    config: { ...t.config, queuePollSeconds: 0.5 },
+    workerId: 'e2e-worker',
+  });
 });
 afterAll(async () => {
   await worker?.stop(5);
@@ -27,16 +32,23 @@ afterAll(async () => {
 describe('upload to verdict through the API and the real worker', () => {
   it('submits, follows progress, reads the verdict and streams the stems', async () => {
     const video = await readFile(await makeVideo(path.join(t.dataDir, 'clip.mp4'), 4));
-    const submitted = await multipart(t.url, acme.keys.client, 'mutation ($f: File!) { submitUpload(file: $f, externalReference: "e2e") { upload { id } job { id } } }', { f: null }, 'f', { bytes: video, name: 'clip.mp4' });
+    const submitted = await multipart(
+      t.url,
+      acme.keys.client,
+      'mutation ($f: File!) { submitUpload(file: $f, externalReference: "e2e") { upload { id } job { id } } }',
+      { f: null },
+      'f',
+      { bytes: video, name: 'clip.mp4' },
+    );
     expect(submitted.errors).toBeUndefined();
     const { upload, job } = submitted.data!.submitUpload;
 
     const client = wsClient(t.url, acme.keys.client);
-    const progress = collect<{ jobProgress: { status: string; stage: string | null; progress: number; errorMessage: string | null } }>(
-      client,
-      'subscription ($id: ID!) { jobProgress(jobId: $id) { status stage progress errorMessage } }',
-      { id: job.id },
-    );
+    const progress = collect<{
+      jobProgress: { status: string; stage: string | null; progress: number; errorMessage: string | null };
+    }>(client, 'subscription ($id: ID!) { jobProgress(jobId: $id) { status stage progress errorMessage } }', {
+      id: job.id,
+    });
     await Promise.race([progress.done, new Promise((r) => setTimeout(r, 90_000))]);
     await client.dispose();
     const statuses = progress.items.map((i) => i.jobProgress.status);
@@ -46,11 +58,14 @@ describe('upload to verdict through the API and the real worker', () => {
     const fractions = progress.items.map((i) => i.jobProgress.progress);
     expect(fractions.at(-1)).toBe(1);
 
-    const r = await t.gql(acme.keys.client, `{ upload(id: "${upload.id}") {
+    const r = await t.gql(
+      acme.keys.client,
+      `{ upload(id: "${upload.id}") {
       job { status stageTimings }
       verdict { verdict confidence routing evidence }
       stems { kind format url durationSeconds }
-    } }`);
+    } }`,
+    );
     expect(r.errors).toBeUndefined();
     const u = r.data!.upload;
     expect(['REUPLOAD', 'ORIGINAL', 'UNCERTAIN']).toContain(u.verdict.verdict);

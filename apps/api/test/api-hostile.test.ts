@@ -3,10 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, makeAudio, makeVideo, multipart, startTestApi, type TenantWorld, type TestApi } from './support/api';
+import {
+  codeOf,
+  makeAudio,
+  makeVideo,
+  multipart,
+  startTestApi,
+  type TenantWorld,
+  type TestApi,
+} from './support/api';
 
 const SUBMIT = 'mutation ($file: File!) { submitUpload(file: $file) { upload { id } } }';
-const FROM_PATH = 'mutation ($path: String!) { submitUploadFromPath(path: $path) { duplicate upload { originalFileName } } }';
+const FROM_PATH =
+  'mutation ($path: String!) { submitUploadFromPath(path: $path) { duplicate upload { originalFileName } } }';
 
 let t: TestApi;
 let acme: TenantWorld;
@@ -59,7 +68,8 @@ describe('hostile queries', () => {
 
   it('refuses a fragment bomb (each fragment spreading the previous twice) quickly', async () => {
     const bomb = ['fragment B0 on Query { health { ok } }'];
-    for (let i = 1; i <= 40; i++) bomb.push(`fragment B${i} on Query { ...B${i - 1} v${i}: viewer { role } ...B${i - 1} }`);
+    for (let i = 1; i <= 40; i++)
+      bomb.push(`fragment B${i} on Query { ...B${i - 1} v${i}: viewer { role } ...B${i - 1} }`);
     const started = performance.now();
     const r = await t.gql(acme.keys.client, `{ ...B40 } ${bomb.join(' ')}`);
     expect(codeOf(r)).toBe('QUERY_TOO_COMPLEX');
@@ -67,14 +77,22 @@ describe('hostile queries', () => {
   });
 
   it('answers malformed requests with a code, not a stack trace', async () => {
-    const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(codeOf(await t.gql(acme.keys.client, '{ nope }'))).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(codeOf(await t.gql(acme.keys.client, '{ health { ok }'))).toBe('GRAPHQL_PARSE_FAILED');
-    const badDate = await t.gql(acme.keys.moderator, 'query ($from: DateTime!) { report(from: $from, to: "2030-01-01T00:00:00Z") { uploads } }', { from: 'yesterday' });
+    const badDate = await t.gql(
+      acme.keys.moderator,
+      'query ($from: DateTime!) { report(from: $from, to: "2030-01-01T00:00:00Z") { uploads } }',
+      { from: 'yesterday' },
+    );
     expect(codeOf(badDate)).toBe('BAD_USER_INPUT');
   });
 });
@@ -82,7 +100,10 @@ describe('hostile queries', () => {
 describe('hostile uploads', () => {
   it('refuses an oversized upload with UPLOAD_TOO_LARGE and keeps nothing', async () => {
     const before = await storedObjects();
-    const r = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', { bytes: randomBytes(400_000), name: 'big.mp4' });
+    const r = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', {
+      bytes: randomBytes(400_000),
+      name: 'big.mp4',
+    });
     expect(codeOf(r)).toBe('UPLOAD_TOO_LARGE');
     expect(await storedObjects()).toBe(before);
     expect(await t.db.prisma.upload.count()).toBe(0);
@@ -90,12 +111,21 @@ describe('hostile uploads', () => {
 
   it('refuses files that are not video with UNSUPPORTED_MEDIA and keeps nothing', async () => {
     const before = await storedObjects();
-    const text = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', { bytes: Buffer.from('hello, not a video\n'.repeat(50)), name: 'notes.mp4' });
+    const text = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', {
+      bytes: Buffer.from('hello, not a video\n'.repeat(50)),
+      name: 'notes.mp4',
+    });
     expect(codeOf(text)).toBe('UNSUPPORTED_MEDIA');
-    const noise = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', { bytes: randomBytes(50_000), name: 'noise.mp4' });
+    const noise = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', {
+      bytes: randomBytes(50_000),
+      name: 'noise.mp4',
+    });
     expect(codeOf(noise)).toBe('UNSUPPORTED_MEDIA');
     const audio = await readFile(await makeAudio(path.join(t.dataDir, 'tone.wav'), 1));
-    const audioOnly = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', { bytes: audio, name: 'tone.wav' });
+    const audioOnly = await multipart(t.url, acme.keys.client, SUBMIT, { file: null }, 'file', {
+      bytes: audio,
+      name: 'tone.wav',
+    });
     expect(codeOf(audioOnly)).toBe('UNSUPPORTED_MEDIA');
     expect(audioOnly.errors?.[0].message).toMatch(/tone\.wav has no video/);
     expect(audioOnly.errors?.[0].message).not.toContain(t.dataDir);
@@ -121,7 +151,10 @@ describe('ingestion by server path', () => {
   it('ingests a file inside the folder (admins only)', async () => {
     expect(codeOf(await t.gql(acme.keys.moderator, FROM_PATH, { path: 'ok.mp4' }))).toBe('FORBIDDEN');
     const r = await t.gql(acme.keys.admin, FROM_PATH, { path: `${ingestDir}/ok.mp4` });
-    expect(r.data?.submitUploadFromPath).toEqual({ duplicate: false, upload: { originalFileName: 'ok.mp4' } });
+    expect(r.data?.submitUploadFromPath).toEqual({
+      duplicate: false,
+      upload: { originalFileName: 'ok.mp4' },
+    });
     const again = await t.gql(acme.keys.admin, FROM_PATH, { path: 'ok.mp4' });
     expect(again.data?.submitUploadFromPath.duplicate).toBe(true);
     expect(smallVideo.length).toBeGreaterThan(0);

@@ -70,14 +70,25 @@ describe('verdict webhooks', () => {
   });
 
   it('POSTs each verdict, signed with HMAC-SHA256, retrying failed deliveries', async () => {
-    const { verdict, upload } = await insertVerdict(t.db.prisma, acme.tenantId, { verdict: 'reupload', confidence: 0.93 });
+    const { verdict, upload } = await insertVerdict(t.db.prisma, acme.tenantId, {
+      verdict: 'reupload',
+      confidence: 0.93,
+    });
     const deadline = Date.now() + 10_000;
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(received).toHaveLength(2);
     const { headers, body } = received[1];
     const payload = JSON.parse(body);
-    expect(payload).toMatchObject({ event: 'verdict.ready', tenantId: acme.tenantId, verdict: { id: verdict.id, uploadId: upload.id, verdict: 'reupload', confidence: 0.93 } });
-    expect(headers['x-undub-signature']).toBe(webhookSignature('hook-secret', String(headers['x-undub-timestamp']), body));
-    expect(headers['x-undub-signature']).not.toBe(webhookSignature('wrong-secret', String(headers['x-undub-timestamp']), body));
+    expect(payload).toMatchObject({
+      event: 'verdict.ready',
+      tenantId: acme.tenantId,
+      verdict: { id: verdict.id, uploadId: upload.id, verdict: 'reupload', confidence: 0.93 },
+    });
+    expect(headers['x-undub-signature']).toBe(
+      webhookSignature('hook-secret', String(headers['x-undub-timestamp']), body),
+    );
+    expect(headers['x-undub-signature']).not.toBe(
+      webhookSignature('wrong-secret', String(headers['x-undub-timestamp']), body),
+    );
   });
 });

@@ -4,7 +4,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../src/storage';
-import { codeOf, makeAudio, makeVideo, multipart, startTestApi, type TenantWorld, type TestApi } from './support/api';
+import {
+  codeOf,
+  makeAudio,
+  makeVideo,
+  multipart,
+  startTestApi,
+  type TenantWorld,
+  type TestApi,
+} from './support/api';
 import { collect, wsClient } from './support/api-fixtures';
 
 const SUBMIT = `mutation ($file: File!, $ref: String) {
@@ -35,7 +43,15 @@ describe('submitting uploads', () => {
     expect(r.errors).toBeUndefined();
     const { upload, job, duplicate } = r.data!.submitUpload;
     expect(duplicate).toBe(false);
-    expect(upload).toMatchObject({ originalFileName: 'clip.mp4', externalReference: 'post-1', width: 160, height: 120, videoCodec: 'h264', audioCodec: 'aac', sizeBytes: video.length });
+    expect(upload).toMatchObject({
+      originalFileName: 'clip.mp4',
+      externalReference: 'post-1',
+      width: 160,
+      height: 120,
+      videoCodec: 'h264',
+      audioCodec: 'aac',
+      sizeBytes: video.length,
+    });
     expect(upload.durationSeconds).toBeCloseTo(2, 0);
     expect(job).toMatchObject({ kind: 'ANALYZE_UPLOAD', status: 'QUEUED' });
     // The job is really in the queue, under the Job row's id.
@@ -61,7 +77,9 @@ describe('submitting uploads', () => {
     const racing = await Promise.all([1, 2, 3].map(() => submit(video, null)));
     expect(racing.map((r) => r.data!.submitUpload.duplicate).sort()).toEqual([false, true, true]);
     expect(new Set(racing.map((r) => r.data!.submitUpload.upload.id)).size).toBe(1);
-    expect(await t.db.prisma.upload.count({ where: { tenantId: acme.tenantId, externalReference: null } })).toBe(1);
+    expect(
+      await t.db.prisma.upload.count({ where: { tenantId: acme.tenantId, externalReference: null } }),
+    ).toBe(1);
   });
 });
 
@@ -87,7 +105,15 @@ describe('following an upload to its verdict and stems', () => {
     await new Promise((r) => setTimeout(r, 100));
     await jobs.update({ where: { id: job.id }, data: { stage: 'match', progress: 0.7 } });
     await t.db.prisma.verdict.create({
-      data: { uploadId: upload.id, verdict: 'reupload', confidence: 0.9, routing: 'review', evidence: {}, modelVersions: {}, configVersion: 't' },
+      data: {
+        uploadId: upload.id,
+        verdict: 'reupload',
+        confidence: 0.9,
+        routing: 'review',
+        evidence: {},
+        modelVersions: {},
+        configVersion: 't',
+      },
     });
     await new Promise((r) => setTimeout(r, 100));
     await jobs.update({ where: { id: job.id }, data: { status: 'succeeded', stage: null, progress: 1 } });
@@ -95,7 +121,12 @@ describe('following an upload to its verdict and stems', () => {
     await client.dispose();
 
     expect(progress.errors).toEqual([]);
-    expect(progress.items.map((i) => i.jobProgress.status)).toEqual(['QUEUED', 'RUNNING', 'RUNNING', 'SUCCEEDED']);
+    expect(progress.items.map((i) => i.jobProgress.status)).toEqual([
+      'QUEUED',
+      'RUNNING',
+      'RUNNING',
+      'SUCCEEDED',
+    ]);
     expect(progress.items[2].jobProgress).toEqual({ status: 'RUNNING', stage: 'match', progress: 0.7 });
     expect(verdicts.items[0].verdictReady).toEqual({ verdict: 'REUPLOAD', upload: { id: upload.id } });
   });
@@ -105,9 +136,19 @@ describe('following an upload to its verdict and stems', () => {
     const wav = await readFile(await makeAudio(path.join(t.dataDir, 'ost.wav'), 1));
     const stored = await createStorage(t.config).put(wav);
     await t.db.prisma.stem.create({
-      data: { uploadId: upload.id, kind: 'ost', format: 'wav', storageKey: stored.key, sampleRate: 44100, durationSeconds: 1 },
+      data: {
+        uploadId: upload.id,
+        kind: 'ost',
+        format: 'wav',
+        storageKey: stored.key,
+        sampleRate: 44100,
+        durationSeconds: 1,
+      },
     });
-    const r = await t.gql(acme.keys.client, `{ upload(id: "${upload.id}") { videoUrl stems { kind format url } } }`);
+    const r = await t.gql(
+      acme.keys.client,
+      `{ upload(id: "${upload.id}") { videoUrl stems { kind format url } } }`,
+    );
     const { videoUrl, stems } = r.data!.upload;
     expect(stems).toHaveLength(1);
     const url: string = stems[0].url;
@@ -148,33 +189,58 @@ describe('following an upload to its verdict and stems', () => {
   });
 
   it('lists uploads and jobs with cursor pagination', async () => {
-    const page1 = await t.gql(acme.keys.client, '{ uploads(first: 2) { totalCount nodes { id } pageInfo { endCursor hasNextPage } } }');
+    const page1 = await t.gql(
+      acme.keys.client,
+      '{ uploads(first: 2) { totalCount nodes { id } pageInfo { endCursor hasNextPage } } }',
+    );
     const { totalCount, nodes, pageInfo } = page1.data!.uploads;
     expect(nodes).toHaveLength(2);
     expect(pageInfo.hasNextPage).toBe(true);
     const seen = new Set(nodes.map((n: { id: string }) => n.id));
     let after = pageInfo.endCursor;
     for (;;) {
-      const next = await t.gql(acme.keys.client, `{ uploads(first: 2, after: "${after}") { nodes { id } pageInfo { endCursor hasNextPage } } }`);
+      const next = await t.gql(
+        acme.keys.client,
+        `{ uploads(first: 2, after: "${after}") { nodes { id } pageInfo { endCursor hasNextPage } } }`,
+      );
       for (const n of next.data!.uploads.nodes) seen.add(n.id);
       if (!next.data!.uploads.pageInfo.hasNextPage) break;
       after = next.data!.uploads.pageInfo.endCursor;
     }
     expect(seen.size).toBe(totalCount);
-    const jobs = await t.gql(acme.keys.client, '{ jobs(filter: { status: [QUEUED], kind: [ANALYZE_UPLOAD] }) { totalCount nodes { status upload { id } } } }');
+    const jobs = await t.gql(
+      acme.keys.client,
+      '{ jobs(filter: { status: [QUEUED], kind: [ANALYZE_UPLOAD] }) { totalCount nodes { status upload { id } } } }',
+    );
     expect(jobs.data!.jobs.nodes.every((j: { status: string }) => j.status === 'QUEUED')).toBe(true);
-    expect(codeOf(await t.gql(acme.keys.client, '{ uploads(first: 1000) { totalCount } }'))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql(acme.keys.client, '{ uploads(first: 1000) { totalCount } }'))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('cancels a queued job and retries it as a new job', async () => {
     const { job } = (await submit(video, 'post-5')).data!.submitUpload;
     const cancelled = await t.gql(acme.keys.client, `mutation { cancelJob(id: "${job.id}") { status } }`);
     expect(cancelled.data!.cancelJob.status).toBe('CANCELLED');
-    expect(codeOf(await t.gql(acme.keys.client, `mutation { cancelJob(id: "${job.id}") { status } }`))).toBe('JOB_NOT_CANCELLABLE');
-    const retried = await t.gql(acme.keys.client, `mutation { retryJob(id: "${job.id}") { id status upload { externalReference } } }`);
-    expect(retried.data!.retryJob).toMatchObject({ status: 'QUEUED', upload: { externalReference: 'post-5' } });
+    expect(codeOf(await t.gql(acme.keys.client, `mutation { cancelJob(id: "${job.id}") { status } }`))).toBe(
+      'JOB_NOT_CANCELLABLE',
+    );
+    const retried = await t.gql(
+      acme.keys.client,
+      `mutation { retryJob(id: "${job.id}") { id status upload { externalReference } } }`,
+    );
+    expect(retried.data!.retryJob).toMatchObject({
+      status: 'QUEUED',
+      upload: { externalReference: 'post-5' },
+    });
     expect(retried.data!.retryJob.id).not.toBe(job.id);
-    expect(codeOf(await t.gql(acme.keys.client, `mutation { retryJob(id: "${job.id}") { id } }`))).toBe('JOB_NOT_RETRYABLE');
-    expect(codeOf(await t.gql(acme.keys.client, `mutation { retryJob(id: "${retried.data!.retryJob.id}") { id } }`))).toBe('JOB_NOT_RETRYABLE');
+    expect(codeOf(await t.gql(acme.keys.client, `mutation { retryJob(id: "${job.id}") { id } }`))).toBe(
+      'JOB_NOT_RETRYABLE',
+    );
+    expect(
+      codeOf(
+        await t.gql(acme.keys.client, `mutation { retryJob(id: "${retried.data!.retryJob.id}") { id } }`),
+      ),
+    ).toBe('JOB_NOT_RETRYABLE');
   });
 });

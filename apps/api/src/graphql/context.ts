@@ -22,7 +22,10 @@ export interface GraphQLContext extends ApiRuntime {
 
 export function requireCaller(ctx: GraphQLContext): Caller {
   if (ctx.caller) return ctx.caller;
-  throw ctx.authError ?? new ServiceError('UNAUTHENTICATED', 'send Authorization: Bearer <API key or session token>');
+  throw (
+    ctx.authError ??
+    new ServiceError('UNAUTHENTICATED', 'send Authorization: Bearer <API key or session token>')
+  );
 }
 
 /** Absolute signed URL of a stored object. */

@@ -30,15 +30,24 @@ export function formatError(
   log: (message: string) => void = (m) => process.stderr.write(m + '\n'),
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
-  if (original instanceof ServiceError) return { message: original.message, ...where, extensions: { code: original.code } };
+  const where = {
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+  };
+  if (original instanceof ServiceError)
+    return { message: original.message, ...where, extensions: { code: original.code } };
   // Apollo files every validation error under GRAPHQL_VALIDATION_FAILED; the limit rules' own
   // codes are kept on the original error.
   const inner = (error as GraphQLError | undefined)?.originalError;
   const limitCode = inner instanceof GraphQLError ? inner.extensions.code : undefined;
-  const code = limitCode === 'QUERY_TOO_DEEP' || limitCode === 'QUERY_TOO_COMPLEX' ? limitCode : formatted.extensions?.code;
+  const code =
+    limitCode === 'QUERY_TOO_DEEP' || limitCode === 'QUERY_TOO_COMPLEX'
+      ? limitCode
+      : formatted.extensions?.code;
   if (typeof code === 'string' && (REQUEST_CODES.has(code) || code in httpStatusOf))
     return { message: formatted.message, ...where, extensions: { code } };
-  log(`api: internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+  log(
+    `api: internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+  );
   return { message: 'internal server error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -7,7 +7,10 @@ declare module 'graphql-upload/GraphQLUpload.mjs' {
 
 declare module 'graphql-upload/graphqlUploadExpress.mjs' {
   import type { RequestHandler } from 'express';
-  export default function graphqlUploadExpress(options?: { maxFileSize?: number; maxFiles?: number }): RequestHandler;
+  export default function graphqlUploadExpress(options?: {
+    maxFileSize?: number;
+    maxFiles?: number;
+  }): RequestHandler;
 }
 
 declare module 'graphql-upload/Upload.mjs' {

@@ -40,7 +40,11 @@ export function queryLimitsRule(limits: QueryLimits) {
     const objectType = (type: GraphQLNamedType | null | undefined): GraphQLObjectType | null =>
       type && isObjectType(type) ? type : null;
 
-    function multiplier(parent: GraphQLObjectType | null, field: string, args: readonly ArgumentNode[]): number {
+    function multiplier(
+      parent: GraphQLObjectType | null,
+      field: string,
+      args: readonly ArgumentNode[],
+    ): number {
       const def = parent?.getFields()[field];
       const firstArg = def?.args.find((a) => a.name === 'first');
       if (!firstArg) return 1;
@@ -59,7 +63,10 @@ export function queryLimitsRule(limits: QueryLimits) {
           const child = sel.selectionSet
             ? measure(sel.selectionSet, objectType(def ? getNamedType(def.type) : null))
             : { depth: 0, cost: 0 };
-          m = { depth: child.depth + 1, cost: 1 + multiplier(parent, sel.name.value, sel.arguments ?? []) * child.cost };
+          m = {
+            depth: child.depth + 1,
+            cost: 1 + multiplier(parent, sel.name.value, sel.arguments ?? []) * child.cost,
+          };
         } else if (sel.kind === Kind.INLINE_FRAGMENT) {
           const type = sel.typeCondition ? objectType(schema.getType(sel.typeCondition.name.value)) : parent;
           m = measure(sel.selectionSet, type);
@@ -98,17 +105,23 @@ export function queryLimitsRule(limits: QueryLimits) {
         const { depth, cost } = measure(node.selectionSet, root ?? null);
         if (depth > limits.maxDepth)
           context.reportError(
-            new GraphQLError(`the query is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed`, {
-              nodes: [node],
-              extensions: { code: 'QUERY_TOO_DEEP' },
-            }),
+            new GraphQLError(
+              `the query is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed`,
+              {
+                nodes: [node],
+                extensions: { code: 'QUERY_TOO_DEEP' },
+              },
+            ),
           );
         else if (cost > limits.maxCost)
           context.reportError(
-            new GraphQLError(`the query costs ${cost > limits.maxCost * 1000 ? `over ${limits.maxCost * 1000}` : cost}; at most ${limits.maxCost} is allowed`, {
-              nodes: [node],
-              extensions: { code: 'QUERY_TOO_COMPLEX' },
-            }),
+            new GraphQLError(
+              `the query costs ${cost > limits.maxCost * 1000 ? `over ${limits.maxCost * 1000}` : cost}; at most ${limits.maxCost} is allowed`,
+              {
+                nodes: [node],
+                extensions: { code: 'QUERY_TOO_COMPLEX' },
+              },
+            ),
           );
       },
     };

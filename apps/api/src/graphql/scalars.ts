@@ -19,7 +19,8 @@ const DateTime = new GraphQLScalarType({
 });
 
 // BigInt is not JSON: evidence written by the pipeline never has one, but be safe.
-const toJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+const toJson = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 
 const JSONScalar = new GraphQLScalarType({
   name: 'JSON',

@@ -14,7 +14,13 @@ import type { PgBoss } from 'pg-boss';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { buildSchema, formatError, queryLimitsRule, type ApiRuntime as GraphQLRuntime, type GraphQLContext } from '../graphql';
+import {
+  buildSchema,
+  formatError,
+  queryLimitsRule,
+  type ApiRuntime as GraphQLRuntime,
+  type GraphQLContext,
+} from '../graphql';
 import { VERSION } from '../graphql/resolvers/query';
 import { cancelJob, enqueueJob } from '../queue';
 import { ChangeFeed } from '../services/change-feed';
@@ -45,12 +51,21 @@ function baseUrlOf(config: Config, headers: Record<string, unknown>, secure: boo
 
 /** Request errors before GraphQL runs (body too large, malformed JSON or multipart), as GraphQL errors with a code. */
 function requestErrorHandler(log: (m: string) => void) {
-  return (err: Error & { status?: number; statusCode?: number }, _req: Request, res: Response, next: NextFunction) => {
+  return (
+    err: Error & { status?: number; statusCode?: number },
+    _req: Request,
+    res: Response,
+    next: NextFunction,
+  ) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? err.statusCode ?? 500;
     const code = status === 413 ? 'UPLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     if (status >= 500) log(`api: ${err.stack ?? err.message}`);
-    res.status(status).json({ errors: [{ message: status < 500 ? err.message : 'internal server error', extensions: { code } }] });
+    res
+      .status(status)
+      .json({
+        errors: [{ message: status < 500 ? err.message : 'internal server error', extensions: { code } }],
+      });
   };
 }
 
@@ -124,7 +139,12 @@ export function createApi(runtime: ApiRuntime) {
 
   const apollo: Pick<
     ApolloServerOptions<GraphQLContext>,
-    'validationRules' | 'formatError' | 'parseOptions' | 'includeStacktraceInErrorResponses' | 'introspection' | 'plugins'
+    | 'validationRules'
+    | 'formatError'
+    | 'parseOptions'
+    | 'includeStacktraceInErrorResponses'
+    | 'introspection'
+    | 'plugins'
   > = {
     validationRules: [limits],
     // Bounds parsing work before validation runs (a 10,000-alias query is ~60,000 tokens).

@@ -23,11 +23,25 @@ export interface StartApiOptions {
   log?: (message: string) => void;
 }
 
-export async function startApi(config: Config, db: Database, options: StartApiOptions = {}): Promise<ApiServer> {
+export async function startApi(
+  config: Config,
+  db: Database,
+  options: StartApiOptions = {},
+): Promise<ApiServer> {
   const boss = await openBoss(db.url, config, 'api');
   try {
-    const api = createApi({ db, config, boss, storage: options.storage ?? createStorage(config), log: options.log });
-    const http = await startHttpServer({ host: options.host ?? config.apiHost, port: options.port ?? config.apiPort, ...api });
+    const api = createApi({
+      db,
+      config,
+      boss,
+      storage: options.storage ?? createStorage(config),
+      log: options.log,
+    });
+    const http = await startHttpServer({
+      host: options.host ?? config.apiHost,
+      port: options.port ?? config.apiPort,
+      ...api,
+    });
     return {
       url: http.url,
       async close() {

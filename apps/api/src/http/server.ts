@@ -18,7 +18,12 @@ export interface HttpServerOptions<C extends BaseContext> {
   /** Apollo settings of the API (validation rules, error formatting, plugins, ...). */
   apollo?: Pick<
     ApolloServerOptions<C>,
-    'validationRules' | 'formatError' | 'parseOptions' | 'includeStacktraceInErrorResponses' | 'introspection' | 'plugins'
+    | 'validationRules'
+    | 'formatError'
+    | 'parseOptions'
+    | 'includeStacktraceInErrorResponses'
+    | 'introspection'
+    | 'plugins'
   >;
 }
 

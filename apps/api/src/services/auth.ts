@@ -6,13 +6,26 @@ import type { Caller } from './caller';
 import { requireRole } from './caller';
 import type { ServiceDeps } from './deps';
 import { notFound, ServiceError } from './errors';
-import { API_KEY_PREFIX, newApiKey, newSessionToken, SESSION_PREFIX, tokenHash, verifyPassword } from './secrets';
+import {
+  API_KEY_PREFIX,
+  newApiKey,
+  newSessionToken,
+  SESSION_PREFIX,
+  tokenHash,
+  verifyPassword,
+} from './secrets';
 
 // Runs on every request, so in plain SQL (a Prisma lookup costs several times the CPU).
 export async function authenticate(deps: ServiceDeps, token: string): Promise<Caller> {
   const { pool } = deps.db;
   if (token.startsWith(SESSION_PREFIX)) {
-    const { rows } = await pool.query<{ id: string; userId: string; tenantId: string; role: Role; live: boolean }>(
+    const { rows } = await pool.query<{
+      id: string;
+      userId: string;
+      tenantId: string;
+      role: Role;
+      live: boolean;
+    }>(
       `SELECT s.id, s."userId", u."tenantId", u.role::text AS role,
               (s."revokedAt" IS NULL AND s."expiresAt" > now() AT TIME ZONE 'UTC') AS live
        FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
@@ -49,7 +62,9 @@ export async function authenticate(deps: ServiceDeps, token: string): Promise<Ca
     if (key.revoked) throw new ServiceError('UNAUTHENTICATED', 'this API key has been revoked');
     // lastUsedAt is informative: written at most once a minute per key, not on every request.
     if (key.stale)
-      void pool.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1`, [key.id]).catch(() => {});
+      void pool
+        .query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1`, [key.id])
+        .catch(() => {});
     return {
       tenantId: key.tenantId,
       role: key.role,
@@ -133,7 +148,11 @@ export async function revokeApiKey(deps: ServiceDeps, caller: Caller, id: string
   return revoked;
 }
 
-export async function listApiKeys(deps: ServiceDeps, caller: Caller, includeRevoked: boolean): Promise<ApiKey[]> {
+export async function listApiKeys(
+  deps: ServiceDeps,
+  caller: Caller,
+  includeRevoked: boolean,
+): Promise<ApiKey[]> {
   requireRole(caller, 'admin');
   return deps.prisma.apiKey.findMany({
     where: { tenantId: caller.tenantId, ...(includeRevoked ? {} : { revokedAt: null }) },

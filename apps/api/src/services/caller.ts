@@ -18,7 +18,10 @@ export interface Caller {
 /** Throws FORBIDDEN unless the caller has one of the roles. */
 export function requireRole(caller: Caller, ...roles: Role[]): void {
   if (!roles.includes(caller.role))
-    throw new ServiceError('FORBIDDEN', `this needs the role ${roles.join(' or ')} (caller is ${caller.role})`);
+    throw new ServiceError(
+      'FORBIDDEN',
+      `this needs the role ${roles.join(' or ')} (caller is ${caller.role})`,
+    );
 }
 
 export const STAFF: Role[] = ['admin', 'moderator'];

@@ -4,7 +4,13 @@
 import { fingerprint, SAMPLE_RATE, type Landmarks } from '@undub/inference/fingerprint';
 import { decodeAudio } from '@undub/inference/media';
 import { hashVideoFile, type FrameHashes } from '@undub/inference/videohash';
-import { deleteLandmarks, insertLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL, type LandmarkSource } from '../catalog/landmark-store';
+import {
+  deleteLandmarks,
+  insertLandmarks,
+  SOURCE_MUSIC,
+  SOURCE_ORIGINAL,
+  type LandmarkSource,
+} from '../catalog/landmark-store';
 import { deleteVideoHashes, insertVideoHashes } from '../catalog/video-store';
 import type { Database } from '../db';
 import { JobError, registerJobHandler, type JobContext } from '../worker/registry';
@@ -23,7 +29,8 @@ interface IndexState {
 
 function localFile(ctx: JobContext<IndexState>, entry: Entry): string {
   const file = entry.storageKey ? ctx.storage.path?.(entry.storageKey) : undefined;
-  if (!file) throw new JobError('CATALOG_MEDIA_MISSING', `catalog entry ${entry.id} has no local media`, false);
+  if (!file)
+    throw new JobError('CATALOG_MEDIA_MISSING', `catalog entry ${entry.id} has no local media`, false);
   return file;
 }
 
@@ -32,7 +39,10 @@ async function audioLandmarks(file: string): Promise<Landmarks> {
   return fingerprint(mono, SAMPLE_RATE);
 }
 
-async function inTransaction(db: Database, fn: (client: import('pg').PoolClient) => Promise<void>): Promise<void> {
+async function inTransaction(
+  db: Database,
+  fn: (client: import('pg').PoolClient) => Promise<void>,
+): Promise<void> {
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
@@ -63,7 +73,10 @@ function writeStage(source: LandmarkSource, table: 'MusicTrack' | 'OriginalWork'
         await client.query(`UPDATE "${table}" SET "indexedAt" = now() WHERE id = $1`, [entry.id]);
       });
       const kind = source === SOURCE_MUSIC ? 'music' : 'original';
-      await ctx.audit(`catalog.${kind}_indexed`, `${kind}:${entry.id}`, { landmarks: count, frames: frames?.hi.length ?? 0 });
+      await ctx.audit(`catalog.${kind}_indexed`, `${kind}:${entry.id}`, {
+        landmarks: count,
+        frames: frames?.hi.length ?? 0,
+      });
     },
   };
 }

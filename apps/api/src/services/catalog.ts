@@ -22,7 +22,8 @@ function checkEntry(input: CatalogEntryInput): void {
 }
 
 async function assertNew(exists: Promise<unknown>, what: string, externalId: string): Promise<void> {
-  if (await exists) throw new ServiceError('ALREADY_EXISTS', `a ${what} with externalId ${externalId} exists already`);
+  if (await exists)
+    throw new ServiceError('ALREADY_EXISTS', `a ${what} with externalId ${externalId} exists already`);
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
@@ -35,7 +36,11 @@ export async function addMusicTrack(
   requireRole(caller, 'admin');
   checkEntry(input);
   const externalId = input.externalId.trim();
-  await assertNew(deps.prisma.musicTrack.findFirst({ where: { tenantId: caller.tenantId, externalId } }), 'music track', externalId);
+  await assertNew(
+    deps.prisma.musicTrack.findFirst({ where: { tenantId: caller.tenantId, externalId } }),
+    'music track',
+    externalId,
+  );
   const { stored, info } = await ingestMedia(deps, caller, input.source, { audio: true });
   const track = await deps.prisma
     .$transaction(async (tx) => {
@@ -60,7 +65,11 @@ export async function addMusicTrack(
       return row;
     })
     .catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw new ServiceError('ALREADY_EXISTS', `a music track with externalId ${externalId} exists already`);
+      if (isUniqueViolation(err))
+        throw new ServiceError(
+          'ALREADY_EXISTS',
+          `a music track with externalId ${externalId} exists already`,
+        );
       throw err;
     });
   await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: 'index_music', musicTrackId: track.id });
@@ -75,7 +84,11 @@ export async function addOriginalWork(
   requireRole(caller, 'admin');
   checkEntry(input);
   const externalId = input.externalId.trim();
-  await assertNew(deps.prisma.originalWork.findFirst({ where: { tenantId: caller.tenantId, externalId } }), 'original work', externalId);
+  await assertNew(
+    deps.prisma.originalWork.findFirst({ where: { tenantId: caller.tenantId, externalId } }),
+    'original work',
+    externalId,
+  );
   const { stored, info } = await ingestMedia(deps, caller, input.source, { audio: true, video: true });
   const work = await deps.prisma
     .$transaction(async (tx) => {
@@ -99,7 +112,11 @@ export async function addOriginalWork(
       return row;
     })
     .catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw new ServiceError('ALREADY_EXISTS', `an original work with externalId ${externalId} exists already`);
+      if (isUniqueViolation(err))
+        throw new ServiceError(
+          'ALREADY_EXISTS',
+          `an original work with externalId ${externalId} exists already`,
+        );
       throw err;
     });
   await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: 'index_original', originalWorkId: work.id });
@@ -124,7 +141,8 @@ export function listMusicTracks(
   return paginate(
     first,
     after,
-    (page) => deps.prisma.musicTrack.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+    (page) =>
+      deps.prisma.musicTrack.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
     () => deps.prisma.musicTrack.count({ where }),
   );
 }
@@ -140,7 +158,8 @@ export function listOriginalWorks(
   return paginate(
     first,
     after,
-    (page) => deps.prisma.originalWork.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+    (page) =>
+      deps.prisma.originalWork.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
     () => deps.prisma.originalWork.count({ where }),
   );
 }

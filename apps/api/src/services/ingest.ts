@@ -4,7 +4,13 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { assertUsable, MediaError, probeMedia, type MediaInfo, type MediaRequirements } from '@undub/inference/media';
+import {
+  assertUsable,
+  MediaError,
+  probeMedia,
+  type MediaInfo,
+  type MediaRequirements,
+} from '@undub/inference/media';
 import type { StoredObject } from '../storage';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
@@ -26,7 +32,11 @@ function isInside(dir: string, file: string): boolean {
 
 /** The real path of `requested` when it lies inside the ingest folder (symlinks resolved), else PATH_NOT_ALLOWED. */
 export async function resolveIngestPath(ingestDir: string | undefined, requested: string): Promise<string> {
-  if (!ingestDir) throw new ServiceError('PATH_NOT_ALLOWED', 'ingestion by server path is disabled (UNDUB_INGEST_DIR is unset)');
+  if (!ingestDir)
+    throw new ServiceError(
+      'PATH_NOT_ALLOWED',
+      'ingestion by server path is disabled (UNDUB_INGEST_DIR is unset)',
+    );
   const root = await realpath(ingestDir).catch(() => {
     throw new ServiceError('PATH_NOT_ALLOWED', 'the ingest folder does not exist');
   });
@@ -61,7 +71,11 @@ const transportError = (err: unknown, maxBytes: number) =>
 const tooLarge = (maxBytes: number) =>
   new ServiceError('UPLOAD_TOO_LARGE', `the file is larger than the allowed ${maxBytes} bytes`);
 
-async function store(deps: ServiceDeps, caller: Caller, source: IncomingFile): Promise<{ stored: StoredObject; fileName: string }> {
+async function store(
+  deps: ServiceDeps,
+  caller: Caller,
+  source: IncomingFile,
+): Promise<{ stored: StoredObject; fileName: string }> {
   const max = deps.config.maxUploadBytes;
   if ('path' in source) {
     requireRole(caller, 'admin');

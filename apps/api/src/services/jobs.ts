@@ -45,7 +45,10 @@ export async function retryJob(deps: ServiceDeps, caller: Caller, id: string): P
   const job = await getJob(deps, caller, id);
   if (!job) throw notFound('job', id);
   if (job.status !== 'failed' && job.status !== 'cancelled')
-    throw new ServiceError('JOB_NOT_RETRYABLE', `job ${id} is ${job.status}; only failed or cancelled jobs are retried`);
+    throw new ServiceError(
+      'JOB_NOT_RETRYABLE',
+      `job ${id} is ${job.status}; only failed or cancelled jobs are retried`,
+    );
   const newer = await deps.prisma.job.findFirst({
     where: {
       id: { not: job.id },
@@ -82,7 +85,8 @@ export async function cancelJob(deps: ServiceDeps, caller: Caller, id: string): 
     throw new ServiceError('JOB_NOT_CANCELLABLE', `job ${id} has already ${job.status}`);
   const cancelled = await deps.jobs.cancel(id).catch((err: { code?: string }) => {
     // Finished between the check and the cancel.
-    if (err.code === 'JOB_FINISHED') throw new ServiceError('JOB_NOT_CANCELLABLE', `job ${id} has already finished`);
+    if (err.code === 'JOB_FINISHED')
+      throw new ServiceError('JOB_NOT_CANCELLABLE', `job ${id} has already finished`);
     throw err;
   });
   await appendAuditEvent(deps.prisma, {

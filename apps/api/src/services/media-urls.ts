@@ -55,7 +55,11 @@ export class MediaUrlSigner {
   }
 
   /** The storage key and extension when the URL is authentic and unexpired, else null. */
-  verify(name: string, exp: string | undefined, sig: string | undefined): { storageKey: string; ext: string } | null {
+  verify(
+    name: string,
+    exp: string | undefined,
+    sig: string | undefined,
+  ): { storageKey: string; ext: string } | null {
     const match = /^([0-9a-f]{64})\.([a-z0-9]{1,8})$/.exec(name);
     if (!match || !exp || !sig || !/^\d{1,12}$/.test(exp)) return null;
     if (Number(exp) * 1000 < this.now()) return null;

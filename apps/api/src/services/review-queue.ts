@@ -106,8 +106,10 @@ function whereClause(tenantId: string, filter: ReviewQueueFilter): { sql: string
   if (filter.confidenceMin != null) add((p) => `v.confidence >= ${p}`, filter.confidenceMin);
   if (filter.confidenceMax != null) add((p) => `v.confidence <= ${p}`, filter.confidenceMax);
   if (filter.musicIdentified != null) add((p) => `v."musicIdentified" = ${p}`, filter.musicIdentified);
-  if (filter.createdAfter) add((p) => `v."createdAt" >= (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdAfter);
-  if (filter.createdBefore) add((p) => `v."createdAt" < (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdBefore);
+  if (filter.createdAfter)
+    add((p) => `v."createdAt" >= (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdAfter);
+  if (filter.createdBefore)
+    add((p) => `v."createdAt" < (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdBefore);
   return { sql: conds.join(' AND '), params };
 }
 

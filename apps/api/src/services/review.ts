@@ -2,7 +2,14 @@
 // through the verdict's upload. A decision is final when it confirms or clears; escalation keeps
 // the verdict open for a senior moderator (Verdict.reviewStatus, kept by a database trigger).
 import { appendAuditEvent } from '../audit';
-import type { Decision, DecisionAction, OriginalWork, Prisma, Upload, Verdict } from '../generated/prisma/client';
+import type {
+  Decision,
+  DecisionAction,
+  OriginalWork,
+  Prisma,
+  Upload,
+  Verdict,
+} from '../generated/prisma/client';
 import { requireRole, STAFF, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { notFound, ServiceError } from './errors';
@@ -11,10 +18,16 @@ import { dateRange, paginate, type Page } from './pagination';
 export { reviewQueue, type ReviewQueueFilter, type ReviewSort } from './review-queue';
 
 export type VerdictWithUpload = Omit<Verdict, 'evidence' | 'modelVersions'> &
-  Partial<Pick<Verdict, 'evidence' | 'modelVersions'>> & { upload: Upload; originalWork?: OriginalWork | null };
+  Partial<Pick<Verdict, 'evidence' | 'modelVersions'>> & {
+    upload: Upload;
+    originalWork?: OriginalWork | null;
+  };
 
 export function getVerdict(deps: ServiceDeps, caller: Caller, id: string): Promise<VerdictWithUpload | null> {
-  return deps.prisma.verdict.findFirst({ where: { id, upload: { tenantId: caller.tenantId } }, include: { upload: true } });
+  return deps.prisma.verdict.findFirst({
+    where: { id, upload: { tenantId: caller.tenantId } },
+    include: { upload: true },
+  });
 }
 
 const REASON_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -27,11 +40,15 @@ export async function decide(
 ): Promise<Decision> {
   requireRole(caller, ...STAFF);
   if (!caller.userId)
-    throw new ServiceError('FORBIDDEN', 'decisions are made by a signed-in moderator or a key bound to a user');
+    throw new ServiceError(
+      'FORBIDDEN',
+      'decisions are made by a signed-in moderator or a key bound to a user',
+    );
   if (!REASON_CODE.test(input.reasonCode))
     throw new ServiceError('BAD_USER_INPUT', 'reasonCode must be 1-64 letters, digits, _ . or -');
   const note = input.note?.trim() || null;
-  if (note && note.length > MAX_NOTE) throw new ServiceError('BAD_USER_INPUT', `note is longer than ${MAX_NOTE} characters`);
+  if (note && note.length > MAX_NOTE)
+    throw new ServiceError('BAD_USER_INPUT', `note is longer than ${MAX_NOTE} characters`);
   const verdict = await getVerdict(deps, caller, input.verdictId);
   if (!verdict) throw notFound('verdict', input.verdictId);
   const moderatorId = caller.userId;
@@ -85,7 +102,8 @@ export function listDecisions(
   return paginate(
     first,
     after,
-    (page) => deps.prisma.decision.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+    (page) =>
+      deps.prisma.decision.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
     () => deps.prisma.decision.count({ where }),
   );
 }

@@ -28,10 +28,15 @@ export async function seedTenant(prisma: PrismaClient, input: SeedInput): Promis
   if (input.password.length < MIN_PASSWORD)
     throw new ServiceError('BAD_USER_INPUT', `the password needs at least ${MIN_PASSWORD} characters`);
   const email = input.email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ServiceError('BAD_USER_INPUT', `${input.email} is not an email address`);
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new ServiceError('BAD_USER_INPUT', `${input.email} is not an email address`);
   const role = input.role ?? 'admin';
   const passwordHash = await hashPassword(input.password);
-  const tenant = await prisma.tenant.upsert({ where: { name: input.tenant }, create: { name: input.tenant }, update: {} });
+  const tenant = await prisma.tenant.upsert({
+    where: { name: input.tenant },
+    create: { name: input.tenant },
+    update: {},
+  });
   const existing = await prisma.user.findUnique({ where: { email } });
   if (existing && existing.tenantId !== tenant.id)
     throw new ServiceError('ALREADY_EXISTS', `${email} belongs to another tenant`);
@@ -40,7 +45,11 @@ export async function seedTenant(prisma: PrismaClient, input: SeedInput): Promis
     : await prisma.user.create({
         data: { tenantId: tenant.id, email, name: input.name ?? email.split('@')[0], role, passwordHash },
       });
-  const { secret: apiKey } = await insertApiKey(prisma, tenant.id, { name: `${role} key of ${email}`, role, userId: user.id });
+  const { secret: apiKey } = await insertApiKey(prisma, tenant.id, {
+    name: `${role} key of ${email}`,
+    role,
+    userId: user.id,
+  });
   return { tenant, user, apiKey };
 }
 
@@ -54,7 +63,9 @@ export async function createTenantKey(
   if (!tenant) throw new ServiceError('NOT_FOUND', `no tenant ${tenantName}`);
   let userId: string | null = null;
   if (opts.userEmail) {
-    const user = await prisma.user.findFirst({ where: { email: opts.userEmail.toLowerCase(), tenantId: tenant.id } });
+    const user = await prisma.user.findFirst({
+      where: { email: opts.userEmail.toLowerCase(), tenantId: tenant.id },
+    });
     if (!user) throw new ServiceError('NOT_FOUND', `no user ${opts.userEmail} in tenant ${tenantName}`);
     userId = user.id;
   }

@@ -60,7 +60,11 @@ export async function submitUpload(
     return { upload, duplicate: false };
   });
   if (found.duplicate) return { ...found, job: await latestJob(deps, found.upload.id) };
-  const job = await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: 'analyze_upload', uploadId: found.upload.id });
+  const job = await deps.jobs.enqueue({
+    tenantId: caller.tenantId,
+    kind: 'analyze_upload',
+    uploadId: found.upload.id,
+  });
   return { ...found, job };
 }
 
@@ -91,7 +95,8 @@ export function listUploads(
   return paginate(
     first,
     after,
-    (page) => deps.prisma.upload.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+    (page) =>
+      deps.prisma.upload.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
     () => deps.prisma.upload.count({ where }),
   );
 }

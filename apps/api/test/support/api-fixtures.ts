@@ -18,7 +18,15 @@ export interface VerdictFixture {
 export async function insertVerdict(prisma: PrismaClient, tenantId: string, f: VerdictFixture = {}) {
   const sha256 = createHash('sha256').update(randomUUID()).digest('hex');
   const upload = await prisma.upload.create({
-    data: { tenantId, originalFileName: 'clip.mp4', sha256, sizeBytes: 1000n, storageKey: sha256, durationSeconds: 10, createdAt: f.createdAt },
+    data: {
+      tenantId,
+      originalFileName: 'clip.mp4',
+      sha256,
+      sizeBytes: 1000n,
+      storageKey: sha256,
+      durationSeconds: 10,
+      createdAt: f.createdAt,
+    },
   });
   const verdict = await prisma.verdict.create({
     data: {

@@ -12,7 +12,11 @@ import { startApi, type ApiServer } from '../../src/http';
 import { seedTenant, createTenantKey } from '../../src/services/seed';
 import { createTestDatabase, type TestDatabase } from './database';
 
-export interface GqlResult<T = Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** GraphQL response data as tests read it: shaped by each query, so untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Data = Record<string, any>;
+
+export interface GqlResult<T = Data> {
   status: number;
   data: T | null;
   errors?: { message: string; extensions?: { code?: string } }[];
@@ -32,7 +36,7 @@ export interface TestApi {
   api: ApiServer;
   url: string;
   dataDir: string;
-  gql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult>;
   /** Creates a tenant with an admin, a moderator and a client key. */
   tenant(name: string): Promise<TenantWorld>;
   close(): Promise<void>;
@@ -41,7 +45,14 @@ export interface TestApi {
 export async function startTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
   const testDb: TestDatabase = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'undub-api-'));
-  const config: Config = { ...loadConfig({}), databaseUrl: testDb.url, dataDir, rateLimitPerSecond: 1000, rateLimitBurst: 1000, ...overrides };
+  const config: Config = {
+    ...loadConfig({}),
+    databaseUrl: testDb.url,
+    dataDir,
+    rateLimitPerSecond: 1000,
+    rateLimitBurst: 1000,
+    ...overrides,
+  };
   const db = await openDatabase(config, { migrate: false });
   const api = await startApi(config, db, { port: 0, log: process.env.UNDUB_TEST_LOG ? undefined : () => {} });
   const gql: TestApi['gql'] = async (token, query, variables) => {
@@ -61,7 +72,11 @@ export async function startTestApi(overrides: Partial<Config> = {}): Promise<Tes
     dataDir,
     gql,
     async tenant(name) {
-      const admin = await seedTenant(db.prisma, { tenant: name, email: `admin@${name}.test`, password: 'admin-password' });
+      const admin = await seedTenant(db.prisma, {
+        tenant: name,
+        email: `admin@${name}.test`,
+        password: 'admin-password',
+      });
       const moderator = await seedTenant(db.prisma, {
         tenant: name,
         email: `mod@${name}.test`,
@@ -90,17 +105,43 @@ const run = promisify(execFile);
 /** A small real video (test pattern + tone), made with ffmpeg. */
 export async function makeVideo(file: string, seconds = 2, tone = 440): Promise<string> {
   await run('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=${tone}:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=160x120:rate=10:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${tone}:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
   ]);
   return file;
 }
 
 /** A small real audio file (tone), made with ffmpeg. */
 export async function makeAudio(file: string, seconds = 2, tone = 440): Promise<string> {
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${tone}:duration=${seconds}`, file]);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${tone}:duration=${seconds}`,
+    file,
+  ]);
   return file;
 }
 

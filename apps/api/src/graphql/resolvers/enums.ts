@@ -1,5 +1,14 @@
 // GraphQL enums are UPPER_CASE; the data model's enums are the same words in lower case.
-import { DecisionAction, JobKind, JobStatus, ReviewStatus, Role, Routing, StemKind, VerdictKind } from '../../generated/prisma/enums';
+import {
+  DecisionAction,
+  JobKind,
+  JobStatus,
+  ReviewStatus,
+  Role,
+  Routing,
+  StemKind,
+  VerdictKind,
+} from '../../generated/prisma/enums';
 
 function upperToModel(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.values(values).map((v) => [v.toUpperCase(), v]));

@@ -5,4 +5,11 @@ import { Query } from './query';
 import { Subscription } from './subscription';
 import { typeResolvers } from './types';
 
-export const resolvers = { ...scalarResolvers, ...enumResolvers, ...typeResolvers, Query, Mutation, Subscription };
+export const resolvers = {
+  ...scalarResolvers,
+  ...enumResolvers,
+  ...typeResolvers,
+  Query,
+  Mutation,
+  Subscription,
+};

@@ -17,7 +17,10 @@ async function fromFile(file: Promise<FileUpload>): Promise<IncomingFile> {
 }
 
 /** A catalog input names its media as a multipart `file` or a server `path`, exactly one. */
-function catalogSource(input: { file?: Promise<FileUpload> | null; path?: string | null }): Promise<IncomingFile> {
+function catalogSource(input: {
+  file?: Promise<FileUpload> | null;
+  path?: string | null;
+}): Promise<IncomingFile> {
   if (Boolean(input.file) === Boolean(input.path))
     throw new ServiceError('BAD_USER_INPUT', 'give exactly one of file and path');
   return input.file ? fromFile(input.file) : Promise.resolve({ path: input.path! });
@@ -48,7 +51,8 @@ export const Mutation = {
     const caller = requireCaller(ctx);
     return catalog.addMusicTrack(ctx.deps, caller, { ...input, source: await catalogSource(input) });
   },
-  removeMusicTrack: (_: unknown, a: Args, ctx: GraphQLContext) => catalog.removeMusicTrack(ctx.deps, requireCaller(ctx), a.id),
+  removeMusicTrack: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    catalog.removeMusicTrack(ctx.deps, requireCaller(ctx), a.id),
   addOriginalWork: async (_: unknown, { input }: Args, ctx: GraphQLContext) => {
     const caller = requireCaller(ctx);
     return catalog.addOriginalWork(ctx.deps, caller, { ...input, source: await catalogSource(input) });
@@ -56,6 +60,8 @@ export const Mutation = {
   removeOriginalWork: (_: unknown, a: Args, ctx: GraphQLContext) =>
     catalog.removeOriginalWork(ctx.deps, requireCaller(ctx), a.id),
 
-  createApiKey: (_: unknown, a: Args, ctx: GraphQLContext) => auth.createApiKey(ctx.deps, requireCaller(ctx), a.name, a.role),
-  revokeApiKey: (_: unknown, a: Args, ctx: GraphQLContext) => auth.revokeApiKey(ctx.deps, requireCaller(ctx), a.id),
+  createApiKey: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    auth.createApiKey(ctx.deps, requireCaller(ctx), a.name, a.role),
+  revokeApiKey: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    auth.revokeApiKey(ctx.deps, requireCaller(ctx), a.id),
 };

@@ -39,20 +39,26 @@ export const Query = {
   jobs: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     jobs.listJobs(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.first, a.after),
   job: (_: unknown, a: Args, ctx: GraphQLContext) => jobs.getJob(ctx.deps, requireCaller(ctx), a.id),
-  verdict: (_: unknown, a: Args, ctx: GraphQLContext) => review.getVerdict(ctx.deps, requireCaller(ctx), a.id),
+  verdict: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    review.getVerdict(ctx.deps, requireCaller(ctx), a.id),
   reviewQueue: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     review.reviewQueue(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.sort, a.first, a.after),
   decisions: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     review.listDecisions(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.first, a.after),
   musicTracks: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     catalog.listMusicTracks(ctx.deps, requireCaller(ctx), a.search, a.first, a.after),
-  musicTrack: (_: unknown, a: Args, ctx: GraphQLContext) => catalog.getMusicTrack(ctx.deps, requireCaller(ctx), a.id),
+  musicTrack: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    catalog.getMusicTrack(ctx.deps, requireCaller(ctx), a.id),
   originalWorks: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     catalog.listOriginalWorks(ctx.deps, requireCaller(ctx), a.search, a.first, a.after),
-  originalWork: (_: unknown, a: Args, ctx: GraphQLContext) => catalog.getOriginalWork(ctx.deps, requireCaller(ctx), a.id),
+  originalWork: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    catalog.getOriginalWork(ctx.deps, requireCaller(ctx), a.id),
   auditEvents: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     audit.listAuditEvents(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.first, a.after),
-  auditChainStatus: (_: unknown, __: Args, ctx: GraphQLContext) => audit.auditChainStatus(ctx.deps, requireCaller(ctx)),
-  report: (_: unknown, a: Args, ctx: GraphQLContext) => buildReport(ctx.deps, requireCaller(ctx), a.from, a.to),
-  apiKeys: (_: unknown, a: Args, ctx: GraphQLContext) => listApiKeys(ctx.deps, requireCaller(ctx), Boolean(a.includeRevoked)),
+  auditChainStatus: (_: unknown, __: Args, ctx: GraphQLContext) =>
+    audit.auditChainStatus(ctx.deps, requireCaller(ctx)),
+  report: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    buildReport(ctx.deps, requireCaller(ctx), a.from, a.to),
+  apiKeys: (_: unknown, a: Args, ctx: GraphQLContext) =>
+    listApiKeys(ctx.deps, requireCaller(ctx), Boolean(a.includeRevoked)),
 };

@@ -8,7 +8,10 @@ import { requireCaller, type GraphQLContext } from '../context';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
-async function* untilFinished(first: Job, updates: AsyncIterableIterator<Job>): AsyncGenerator<{ jobProgress: Job }> {
+async function* untilFinished(
+  first: Job,
+  updates: AsyncIterableIterator<Job>,
+): AsyncGenerator<{ jobProgress: Job }> {
   try {
     yield { jobProgress: first };
     if (FINISHED.has(first.status)) return;
@@ -26,7 +29,12 @@ export const Subscription = {
     subscribe: async (_: unknown, { jobId }: { jobId: string }, ctx: GraphQLContext) => {
       const caller = requireCaller(ctx);
       // Listen before reading the current state, so no change falls between the two.
-      const updates = changeStream(ctx.feed, 'undub_job', (e) => e.id === jobId, () => getJob(ctx.deps, caller, jobId));
+      const updates = changeStream(
+        ctx.feed,
+        'undub_job',
+        (e) => e.id === jobId,
+        () => getJob(ctx.deps, caller, jobId),
+      );
       const job = await getJob(ctx.deps, caller, jobId);
       if (!job) {
         await updates.return?.();
