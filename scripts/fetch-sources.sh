@@ -5,9 +5,12 @@
 set -euo pipefail
 dest=${1:-.bench/sources}
 mkdir -p "$dest/debs" "$dest/root"
-pkgs=(warzone2100-music wesnoth-1.16-music supertux-data widelands-data colobot-common-sounds
-      openttd-openmsx fillets-ng-data-cs fillets-ng-data asterisk-core-sounds-en-wav
-      megaglest-data supertuxkart-data fluid-soundfont-gm)
+# SOURCE_PACKAGES narrows the list (CI fetches only what the tests read).
+default="warzone2100-music wesnoth-1.16-music supertux-data widelands-data colobot-common-sounds
+  openttd-openmsx fillets-ng-data-cs fillets-ng-data asterisk-core-sounds-en-wav megaglest-data
+  supertuxkart-data fluid-soundfont-gm"
+# shellcheck disable=SC2206 # word splitting of the list is intended
+pkgs=(${SOURCE_PACKAGES:-$default})
 cd "$dest/debs"
 for p in "${pkgs[@]}"; do
   if ! ls "${p}"_*.deb >/dev/null 2>&1; then
@@ -15,10 +18,12 @@ for p in "${pkgs[@]}"; do
     apt-get download "$p" >/dev/null
   fi
 done
-for f in *.deb; do
-  stamp="../root/.${f}.done"
-  [ -e "$stamp" ] && continue
-  echo "unpacking $f" >&2
-  dpkg -x "$f" ../root && touch "$stamp"
+for p in "${pkgs[@]}"; do
+  for f in "${p}"_*.deb; do
+    stamp="../root/.${f}.done"
+    [ -e "$stamp" ] && continue
+    echo "unpacking $f" >&2
+    dpkg -x "$f" ../root && touch "$stamp"
+  done
 done
 echo "sources ready in $dest/root" >&2
