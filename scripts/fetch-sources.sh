@@ -15,7 +15,8 @@ cd "$dest/debs"
 for p in "${pkgs[@]}"; do
   if ! ls "${p}"_*.deb >/dev/null 2>&1; then
     echo "fetching $p" >&2
-    apt-get download "$p" >/dev/null
+    # Stale or missing package lists: refresh them once and try again.
+    apt-get download "$p" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get download "$p" >/dev/null; }
   fi
 done
 for p in "${pkgs[@]}"; do
