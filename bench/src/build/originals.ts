@@ -1,5 +1,4 @@
 // Original works: synthetic picture + OST, encoded as the "master" H.264 + AAC file the catalog holds.
-import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ffmpeg } from '../ffmpeg';
@@ -97,8 +96,4 @@ export async function buildOriginal(
     speech: ost.speech,
     ambient: ost.ambient,
   };
-}
-
-export function originalDone(dataDir: string, id: string): boolean {
-  return existsSync(join(dataDir, `originals/${id}.mp4`));
 }
