@@ -151,6 +151,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   if (parts.has('false')) {
     // --- False identification on non-catalog music (excerpts cut at run time) and uploads with such music.
     let falseIds = 0;
+    // Which non-catalog track was taken for which catalog track: a cluster on one pair points at two
+    // versions of the same music in the data rather than at chance.
+    const falsePairs: Record<string, number> = {};
     const excerpts = manifest.musicExcerpts.slice(
       0,
       Number(ctx.options.excerpts ?? manifest.musicExcerpts.length),
@@ -158,7 +161,12 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     for (const e of excerpts) {
       const track = manifest.music.find((m) => m.id === e.musicId)!;
       const x = await mono8k(ctx.resolve(track.file), e.start, e.duration);
-      if ((await identifyMusic(db, x, SAMPLE_RATE)).length > 0) falseIds++;
+      const found = await identifyMusic(db, x, SAMPLE_RATE);
+      if (found.length > 0) {
+        falseIds++;
+        const pair = `${e.musicId} -> ${found[0].musicId}`;
+        falsePairs[pair] = (falsePairs[pair] ?? 0) + 1;
+      }
     }
     let falseOnUploads = 0;
     const unknownMusicUploads = manifest.uploads.filter((u) => u.musicId && !u.musicInCatalog && u.hasAudio);
@@ -171,9 +179,15 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       falseIds,
       uploadsWithUnknownMusic: unknownMusicUploads.length,
       falseOnUploads,
+      falsePairs,
     };
     tables.push(
-      `### False identification\n\n| set | n | identified (false) |\n|---|---|---|\n| non-catalog music excerpts, 10 s | ${excerpts.length} | ${falseIds} |\n| uploads with non-catalog music | ${unknownMusicUploads.length} | ${falseOnUploads} |`,
+      `### False identification\n\n| set | n | identified (false) |\n|---|---|---|\n| non-catalog music excerpts, 10 s | ${excerpts.length} | ${falseIds} |\n| uploads with non-catalog music | ${unknownMusicUploads.length} | ${falseOnUploads} |` +
+        (Object.keys(falsePairs).length
+          ? `\n\nFalse identifications by pair (excerpt track -> catalog track): ${Object.entries(falsePairs)
+              .map(([p, k]) => `${p} (${k})`)
+              .join(', ')}`
+          : ''),
     );
   }
 
@@ -265,7 +279,15 @@ async function lookupScaling(
   for (const n of sizes) {
     const url = new URL(db.url);
     url.pathname = `/undub_bench_lookup_${n}`;
-    const pool = await ensureGeneratedIndex(ctx, db, url.toString(), n, perTrack, sample, real);
+    const { pool, perTrack: rowsPerTrack } = await ensureGeneratedIndex(
+      ctx,
+      db,
+      url.toString(),
+      n,
+      perTrack,
+      sample,
+      real,
+    );
     const keys = new Set<number>();
     for (let k = 1; k <= n + real.length; k++) keys.add(k);
     const index = new PgLandmarkIndex(pool, SOURCE_MUSIC, keys);
@@ -285,7 +307,7 @@ async function lookupScaling(
     await pool.end();
     const f = {
       tracks: n,
-      rows: n * perTrack,
+      rows: n * rowsPerTrack,
       queries: queries.length,
       correct,
       lookupMedianMs: median(lookupMs),
@@ -323,7 +345,7 @@ async function ensureGeneratedIndex(
   perTrack: number,
   sample: number[],
   real: Landmarks[],
-): Promise<pg.Pool> {
+): Promise<{ pool: pg.Pool; perTrack: number }> {
   const name = new URL(url).pathname.slice(1);
   const exists = await db.pool.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
   if (exists.rowCount === 0) await db.pool.query(`CREATE DATABASE "${name}"`);
@@ -331,8 +353,15 @@ async function ensureGeneratedIndex(
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const meta = await pool.query(`SELECT to_regclass('bench_meta') IS NOT NULL AS ok`);
   if (meta.rows[0].ok) {
-    const { rows } = await pool.query(`SELECT n, per_track FROM bench_meta`);
-    if (rows[0]?.n === n && rows[0]?.per_track === perTrack) return pool;
+    const { rows } = await pool.query<{ n: number; per_track: number }>(
+      `SELECT n, per_track FROM bench_meta`,
+    );
+    if (rows[0]?.n === n) {
+      // The generated rows are kept between runs; the real catalog's rows are replaced by today's.
+      await pool.query(`DELETE FROM "AudioFingerprint" WHERE "sourceKey" > $1`, [n]);
+      for (let i = 0; i < real.length; i++) await insertLandmarks(pool, SOURCE_MUSIC, n + i + 1, real[i]);
+      return { pool, perTrack: rows[0].per_track };
+    }
   }
   ctx.log(`generating ${n} tracks x ${perTrack} landmarks in ${name} (once)`);
   const c = await pool.connect();
@@ -362,5 +391,5 @@ async function ensureGeneratedIndex(
   } finally {
     c.release();
   }
-  return pool;
+  return { pool, perTrack };
 }
