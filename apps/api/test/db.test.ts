@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db';
+import { freePort } from './support/ports';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 describe('openDatabase with DATABASE_URL', () => {
@@ -101,13 +102,3 @@ describe('embedded PostgreSQL', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

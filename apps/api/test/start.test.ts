@@ -8,19 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/ports';
 
 const bin = path.resolve(import.meta.dirname, '../bin/undub.mjs');
 const migrationsDir = path.resolve(import.meta.dirname, '../../../prisma/migrations');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of a user with no DATABASE_URL, and the given settings. */
 function userEnv(settings: Record<string, string>): NodeJS.ProcessEnv {

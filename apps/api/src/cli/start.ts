@@ -1,11 +1,11 @@
 // `undub start`: the database (embedded unless DATABASE_URL) with migrations applied, the API,
 // the job workers and the dashboard; Ctrl-C stops them in reverse order. `undub worker`: one worker.
-import net from 'node:net';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { openDatabase } from '../db';
 import { createApi } from '../http/api';
 import { startHttpServer } from '../http/server';
+import { isPortFree } from '../ports';
 import { openBoss } from '../queue';
 import { createStorage } from '../storage';
 import { registerProductHandlers, runWorkerProcess } from '../worker';
@@ -13,14 +13,9 @@ import { startDashboard, startWorkers } from './children';
 import { CliError, printResult, progress } from './output';
 import { waitForShutdown } from './signals';
 
-function checkPortFree(host: string, port: number, code: string, setting: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', () =>
-      reject(new CliError(code, `port ${port} is in use on ${host}; set ${setting} to a free port`)),
-    );
-    server.listen(port, host, () => server.close(() => resolve()));
-  });
+async function checkPortFree(host: string, port: number, code: string, setting: string): Promise<void> {
+  if (!(await isPortFree(port, host)))
+    throw new CliError(code, `port ${port} is in use on ${host}; set ${setting} to a free port`);
 }
 
 const hidePassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@]+@/, '//$1:***@');

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
+import { isPortFree } from '../ports';
 import { DbError } from './errors';
 
 const require = createRequire(import.meta.url);
@@ -64,14 +64,6 @@ async function ensureReachableByPostgresUser(dir: string): Promise<void> {
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -103,7 +95,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
       'DB_DATA_DIR_IN_USE',
       `the embedded database in ${pgDir} is already running (pid ${livePid}); stop the other undub first`,
     );
-  if (!(await portFree(port)))
+  if (!(await isPortFree(port)))
     throw new DbError(
       'DB_PORT_IN_USE',
       `port ${port} for the embedded database is in use; set UNDUB_EMBEDDED_DB_PORT to a free port or DATABASE_URL to use another server`,
