@@ -82,7 +82,7 @@ describe('job queue with worker processes', () => {
     const finished = await waitForJobs(
       jobs.map((j) => j.id),
       'succeeded',
-      30_000,
+      120_000,
     );
     const runners = new Set<string>();
     for (const job of finished) {
@@ -103,7 +103,7 @@ describe('job queue with worker processes', () => {
 
   it('finishes the job of a worker killed mid-job after a restart, with exactly one result', async () => {
     const first = await startWorker();
-    const job = await submit({ value: 21, firstAttemptSleepMs: 120_000 });
+    const job = await submit({ value: 21, firstAttemptSleepMs: 600_000 });
     for (;;) {
       const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
       if (row.status === 'running' && row.stage === 'wait') {
@@ -117,7 +117,7 @@ describe('job queue with worker processes', () => {
     await first.exited;
 
     const second = await startWorker();
-    const [done] = await waitForJobs([job.id], 'succeeded', 45_000);
+    const [done] = await waitForJobs([job.id], 'succeeded', 120_000);
     expect(done.attempts).toBe(2);
     expect(done.workerId).toMatch(new RegExp(`:${second.process.pid}$`));
     expect(await events('test.ran', job.id)).toHaveLength(2);
@@ -134,7 +134,7 @@ describe('job queue with worker processes', () => {
     const job = await enqueueJob(db, boss, lastChance, {
       tenantId,
       kind: TEST_JOB_KIND,
-      input: { value: 1, firstAttemptSleepMs: 120_000 },
+      input: { value: 1, firstAttemptSleepMs: 600_000 },
     });
     for (;;) {
       const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
@@ -144,7 +144,7 @@ describe('job queue with worker processes', () => {
     first.process.kill('SIGKILL');
     await first.exited;
     await startWorker();
-    const [failed] = await waitForJobs([job.id], 'failed', 45_000);
+    const [failed] = await waitForJobs([job.id], 'failed', 120_000);
     expect(failed).toMatchObject({ errorCode: 'JOB_ABANDONED', attempts: 1 });
     expect(failed.finishedAt).not.toBeNull();
   });

@@ -52,7 +52,7 @@ describe('undub start', () => {
       UNDUB_WORKERS: '1',
     });
     try {
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 150_000;
       while (!/Press Ctrl-C/.test(proc.stdout()) || !/worker \S+ ready/.test(proc.stderr())) {
         if (proc.child.exitCode !== null || Date.now() > deadline)
           throw new Error(`not started:\n${proc.stdout()}\n${proc.stderr()}`);

@@ -37,7 +37,7 @@ export function spawnTs(args: string[], env: Record<string, string>, cwd?: strin
     process: child,
     output: () => output,
     exited,
-    waitFor(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);
