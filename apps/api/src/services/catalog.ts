@@ -1,12 +1,14 @@
 // Catalog entries (music tracks, original works) as the API manages them: the file is stored and
 // checked here, the row created, and an index job queued; the worker fingerprints it. Every change
 // writes an audit event.
+import type { MediaInfo } from '@undub/inference/media';
 import { appendAuditEvent } from '../audit';
 import { removeCatalogItem } from '../catalog';
 import type { MusicTrack, OriginalWork, Prisma } from '../generated/prisma/client';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { notFound, ServiceError } from './errors';
+import type { StoredObject } from '../storage';
 import { ingestMedia, type IncomingFile } from './ingest';
 import { paginate, type Page } from './pagination';
 
@@ -16,111 +18,109 @@ export interface CatalogEntryInput {
   title: string;
 }
 
-function checkEntry(input: CatalogEntryInput): void {
-  if (!input.externalId.trim()) throw new ServiceError('BAD_USER_INPUT', 'externalId must not be empty');
-  if (!input.title.trim()) throw new ServiceError('BAD_USER_INPUT', 'title must not be empty');
+const KINDS = {
+  music: { name: 'music track', needs: { audio: true }, job: 'index_music' },
+  original: { name: 'original work', needs: { audio: true, video: true }, job: 'index_original' },
+} as const;
+
+type Kind = keyof typeof KINDS;
+type Row = { id: string } & Record<string, unknown>;
+type Created = { externalId: string; title: string; stored: StoredObject; info: MediaInfo };
+
+/**
+ * The shared flow of adding a catalog entry: checks, media ingest, the row and its audit event in
+ * one transaction, then the index job. `create` writes the kind's row.
+ */
+async function addEntry<R extends Row>(
+  deps: ServiceDeps,
+  caller: Caller,
+  kind: Kind,
+  input: CatalogEntryInput,
+  exists: (externalId: string) => Promise<unknown>,
+  create: (tx: Prisma.TransactionClient, c: Created) => Promise<R>,
+): Promise<R> {
+  const { name, needs, job } = KINDS[kind];
+  requireRole(caller, 'admin');
+  const externalId = input.externalId.trim();
+  const title = input.title.trim();
+  if (!externalId) throw new ServiceError('BAD_USER_INPUT', 'externalId must not be empty');
+  if (!title) throw new ServiceError('BAD_USER_INPUT', 'title must not be empty');
+  const duplicate = () =>
+    new ServiceError('ALREADY_EXISTS', `a ${name} with externalId ${externalId} exists already`);
+  if (await exists(externalId)) throw duplicate();
+  const { stored, info } = await ingestMedia(deps, caller, input.source, needs);
+  const row = await deps.prisma
+    .$transaction(async (tx) => {
+      const created = await create(tx, { externalId, title, stored, info });
+      await appendAuditEvent(tx, {
+        tenantId: caller.tenantId,
+        actor: caller.actor,
+        action: `catalog.${kind}_added`,
+        subject: `${kind}:${created.id}`,
+        payload: { externalId, title, sha256: stored.sha256 },
+      });
+      return created;
+    })
+    .catch((err: unknown) => {
+      // Two adds of the same id at once: the unique index catches the second.
+      throw (err as { code?: string }).code === 'P2002' ? duplicate() : err;
+    });
+  const ref = kind === 'music' ? { musicTrackId: row.id } : { originalWorkId: row.id };
+  await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: job, ...ref });
+  return row;
 }
 
-async function assertNew(exists: Promise<unknown>, what: string, externalId: string): Promise<void> {
-  if (await exists)
-    throw new ServiceError('ALREADY_EXISTS', `a ${what} with externalId ${externalId} exists already`);
-}
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
-
-export async function addMusicTrack(
+export function addMusicTrack(
   deps: ServiceDeps,
   caller: Caller,
   input: CatalogEntryInput & { artist?: string | null },
 ): Promise<MusicTrack> {
-  requireRole(caller, 'admin');
-  checkEntry(input);
-  const externalId = input.externalId.trim();
-  await assertNew(
-    deps.prisma.musicTrack.findFirst({ where: { tenantId: caller.tenantId, externalId } }),
-    'music track',
-    externalId,
-  );
-  const { stored, info } = await ingestMedia(deps, caller, input.source, { audio: true });
-  const track = await deps.prisma
-    .$transaction(async (tx) => {
-      const row = await tx.musicTrack.create({
+  const tenantId = caller.tenantId;
+  return addEntry(
+    deps,
+    caller,
+    'music',
+    input,
+    (externalId) => deps.prisma.musicTrack.findFirst({ where: { tenantId, externalId } }),
+    (tx, { externalId, title, stored, info }) =>
+      tx.musicTrack.create({
         data: {
-          tenantId: caller.tenantId,
+          tenantId,
           externalId,
-          title: input.title.trim(),
+          title,
           artist: input.artist?.trim() || null,
           durationSeconds: info.durationSeconds,
           sampleRate: info.audio?.sampleRate ?? null,
           storageKey: stored.key,
         },
-      });
-      await appendAuditEvent(tx, {
-        tenantId: caller.tenantId,
-        actor: caller.actor,
-        action: 'catalog.music_added',
-        subject: `music:${row.id}`,
-        payload: { externalId, title: row.title, artist: row.artist, sha256: stored.sha256 },
-      });
-      return row;
-    })
-    .catch((err: unknown) => {
-      if (isUniqueViolation(err))
-        throw new ServiceError(
-          'ALREADY_EXISTS',
-          `a music track with externalId ${externalId} exists already`,
-        );
-      throw err;
-    });
-  await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: 'index_music', musicTrackId: track.id });
-  return track;
+      }),
+  );
 }
 
-export async function addOriginalWork(
+export function addOriginalWork(
   deps: ServiceDeps,
   caller: Caller,
   input: CatalogEntryInput & { owner?: string | null },
 ): Promise<OriginalWork> {
-  requireRole(caller, 'admin');
-  checkEntry(input);
-  const externalId = input.externalId.trim();
-  await assertNew(
-    deps.prisma.originalWork.findFirst({ where: { tenantId: caller.tenantId, externalId } }),
-    'original work',
-    externalId,
-  );
-  const { stored, info } = await ingestMedia(deps, caller, input.source, { audio: true, video: true });
-  const work = await deps.prisma
-    .$transaction(async (tx) => {
-      const row = await tx.originalWork.create({
+  const tenantId = caller.tenantId;
+  return addEntry(
+    deps,
+    caller,
+    'original',
+    input,
+    (externalId) => deps.prisma.originalWork.findFirst({ where: { tenantId, externalId } }),
+    (tx, { externalId, title, stored, info }) =>
+      tx.originalWork.create({
         data: {
-          tenantId: caller.tenantId,
+          tenantId,
           externalId,
-          title: input.title.trim(),
+          title,
           owner: input.owner?.trim() || null,
           durationSeconds: info.durationSeconds,
           storageKey: stored.key,
         },
-      });
-      await appendAuditEvent(tx, {
-        tenantId: caller.tenantId,
-        actor: caller.actor,
-        action: 'catalog.original_added',
-        subject: `original:${row.id}`,
-        payload: { externalId, title: row.title, owner: row.owner, sha256: stored.sha256 },
-      });
-      return row;
-    })
-    .catch((err: unknown) => {
-      if (isUniqueViolation(err))
-        throw new ServiceError(
-          'ALREADY_EXISTS',
-          `an original work with externalId ${externalId} exists already`,
-        );
-      throw err;
-    });
-  await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: 'index_original', originalWorkId: work.id });
-  return work;
+      }),
+  );
 }
 
 function searchWhere(tenantId: string, search: string | null | undefined, extra: 'artist' | 'owner') {
@@ -177,11 +177,11 @@ async function removeEntry(
   deps: ServiceDeps,
   caller: Caller,
   entry: { id: string; externalId: string; title: string } | null,
-  what: 'music' | 'original',
+  what: Kind,
   id: string,
 ): Promise<boolean> {
   requireRole(caller, 'admin');
-  if (!entry) throw notFound(what === 'music' ? 'music track' : 'original work', id);
+  if (!entry) throw notFound(KINDS[what].name, id);
   await removeCatalogItem(deps.db, entry.externalId, {
     tenantId: caller.tenantId,
     storage: deps.storage,
