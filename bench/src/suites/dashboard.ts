@@ -204,6 +204,25 @@ async function timeReview(
   return t;
 }
 
+/** The review page of a seeded item once its waveforms and spectrograms are drawn. */
+async function screenshotReview(
+  browser: Browser,
+  stack: Stack,
+  verdictId: string,
+  session: string,
+  file: string,
+) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.addInitScript(INIT_SCRIPT(session));
+  const page = await context.newPage();
+  await page.goto(`${stack.dashboardUrl}/review/${verdictId}`);
+  await page.locator('[data-ready="true"]').waitFor({ timeout: 15_000 });
+  await page.waitForFunction("!document.body.textContent.includes('analysing…')", null, { timeout: 20_000 });
+  await page.screenshot({ path: file, fullPage: true });
+  await context.close();
+  return file;
+}
+
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const load = os.loadavg();
   const stack = await startStack({
@@ -242,6 +261,13 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     const timings: Timing[] = [];
     for (let i = 0; i < RUNS; i++)
       timings.push(await timeReview(browser, stack, ids[(i * 97) % ids.length], session));
+    const shot = await screenshotReview(
+      browser,
+      stack,
+      ids[0],
+      session,
+      path.join(ctx.outDir, 'dashboard-review.png'),
+    );
     const interactive = timings.map((t) => t.interactiveMs);
     const ready = timings.map((t) => t.readyMs);
     const js = timings[timings.length - 1];
@@ -279,13 +305,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       name: 'dashboard',
       figures,
       table,
+      plots: [shot],
       notes: [
         'Cold loads: a new browser context (empty cache) per load, headless Debian chromium, `next start` build, API and database on the same 2-core machine.',
         'Interactive = later of the data-ready mark and the end of the last long task begun before it (+50 ms).',
-        `Load average at the start of the suite: ${os
-          .loadavg()
-          .map((x) => x.toFixed(1))
-          .join(' / ')} (the machine is shared; timings scale with it).`,
+        `Load average at the start of the suite: ${load.map((x) => x.toFixed(1)).join(' / ')} (the machine is shared; timings scale with it).`,
       ],
     };
   } finally {
