@@ -90,10 +90,19 @@ export async function seed(env: NodeJS.ProcessEnv, n: number): Promise<string> {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return Number.NaN;
+  // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function startApi(
   ctx: BenchContext,
   env: NodeJS.ProcessEnv,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     [path.join(ctx.repoRoot, 'apps/api/bin/undub.mjs'), 'start', '--json'],
@@ -109,7 +118,8 @@ async function startApi(
   const deadline = Date.now() + 120_000;
   for (;;) {
     const match = /"api":\s*"([^"]+)\/graphql"/.exec(out);
-    if (match) return { url: match[1], stop: async () => void (child.kill('SIGINT'), await exited) };
+    if (match)
+      return { url: match[1], pid: child.pid!, stop: async () => void (child.kill('SIGINT'), await exited) };
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`undub start failed:\n${out.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -199,11 +209,14 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const api = await startApi(ctx, env);
   let samples: Sample[];
   let sequential: number[];
+  let cpuPerRequestMs = Number.NaN;
   try {
     ctx.log(
       `review queue one request at a time (service time), then at ${rate} req/s for ${WARMUP_SECONDS + seconds} s`,
     );
+    const cpu0 = await cpuSeconds(api.pid);
     sequential = await serviceTimes(api.url, key, SEQUENTIAL);
+    cpuPerRequestMs = ((await cpuSeconds(api.pid)) - cpu0) * (1000 / SEQUENTIAL);
     samples = await drive(api.url, key, rate, WARMUP_SECONDS + seconds);
   } finally {
     await api.stop();
@@ -227,13 +240,22 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     sequentialP50Ms: Number(percentile(sequential!, 50).toFixed(1)),
     sequentialP99Ms: Number(percentile(sequential!, 99).toFixed(1)),
     loadAverageAtEnd: Number(loadavg()[0].toFixed(1)),
+    // The API process's own CPU per request (PostgreSQL's is not included).
+    apiCpuMsPerRequest: Number(cpuPerRequestMs.toFixed(2)),
     cpus: (await readFile('/proc/cpuinfo', 'utf8').catch(() => ''))
       .split('\n')
       .filter((l) => l.startsWith('processor')).length,
   };
   const sequentialTable = markdownTable(
-    ['one request at a time', 'p50 (ms)', 'p99 (ms)'],
-    [[`${sequential!.length} requests`, figures.sequentialP50Ms, figures.sequentialP99Ms]],
+    ['one request at a time', 'p50 (ms)', 'p99 (ms)', 'API CPU per request (ms)'],
+    [
+      [
+        `${sequential!.length} requests`,
+        figures.sequentialP50Ms,
+        figures.sequentialP99Ms,
+        figures.apiCpuMsPerRequest,
+      ],
+    ],
   );
   const table = markdownTable(
     [
