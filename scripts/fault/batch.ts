@@ -177,9 +177,10 @@ export interface Submission {
 }
 
 /** Submits a file the way the API's upload mutation does (a request stream and its file name). */
-export async function submitFile(services: BatchServices, file: string, fileName = path.basename(file)): Promise<Submission> {
+export async function submitFile(services: BatchServices, file: string, externalReference?: string): Promise<Submission> {
   try {
-    const result = await submitUpload(services.deps, services.caller, { open: () => createReadStream(file), fileName });
+    const source = { open: () => createReadStream(file), fileName: path.basename(file) };
+    const result = await submitUpload(services.deps, services.caller, source, externalReference);
     return { file, result };
   } catch (err) {
     const code = (err as { code?: unknown }).code;

@@ -92,6 +92,8 @@ export async function checkBatch(
       r.submittedEvents === 1 &&
       ((r.status === 'succeeded' && r.verdicts === 1 && r.verdictEvents === 1) ||
         (r.status === 'failed' && !!r.errorCode && !!r.errorMessage && r.verdicts === 0 && r.verdictEvents === 0));
+    if (r.status === 'queued' || r.status === 'running')
+      return { ...base, outcome: 'inconsistent', message: `unfinished when the test ended (job ${r.status}, ${r.attempts} attempts)` };
     if (!ok)
       return {
         ...base,
