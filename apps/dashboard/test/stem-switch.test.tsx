@@ -52,6 +52,21 @@ describe('stem switch', () => {
     expect(audio('speech').currentTime).toBe(7.5);
   });
 
+  it('moves through the soundtracks with the arrow keys, focus following', () => {
+    const { video, audio } = setup();
+    video.currentTime = 5;
+    const ost = screen.getByRole('radio', { name: /Restored OST/ });
+    ost.focus();
+    fireEvent.keyDown(ost, { key: 'ArrowRight' });
+    const bgm = screen.getByRole('radio', { name: /Removed BGM/ });
+    expect(bgm.getAttribute('aria-checked')).toBe('true');
+    expect(document.activeElement).toBe(bgm);
+    expect(audio('bgm').currentTime).toBe(5);
+    fireEvent.keyDown(bgm, { key: 'ArrowLeft' });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
+    expect(screen.getByRole('radio', { name: /Original mix/ }).getAttribute('aria-checked')).toBe('true');
+  });
+
   it('follows the picture when it is paused and seeked', () => {
     const { video, audio } = setup();
     void video.play();

@@ -105,6 +105,22 @@ export function StemPlayer({ videoUrl, stems, initialStem, onTime, onStemChange,
     onStemChange?.(kind);
   }
 
+  // Arrow keys move through the radio group, as screen-reader users expect of one.
+  function arrows(e: React.KeyboardEvent<HTMLDivElement>) {
+    const step =
+      e.key === 'ArrowRight' || e.key === 'ArrowDown'
+        ? 1
+        : e.key === 'ArrowLeft' || e.key === 'ArrowUp'
+          ? -1
+          : 0;
+    if (!step) return;
+    e.preventDefault();
+    const next =
+      available[(available.indexOf(activeRef.current) + step + available.length) % available.length];
+    choose(next);
+    e.currentTarget.querySelectorAll<HTMLButtonElement>('[role="radio"]')[available.indexOf(next)]?.focus();
+  }
+
   // 1-4 pick a stem, Space plays or pauses.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -141,13 +157,14 @@ export function StemPlayer({ videoUrl, stems, initialStem, onTime, onStemChange,
       ) : (
         <div className={styles.novideo}>This upload has no picture.</div>
       )}
-      <div role="radiogroup" aria-label="Soundtrack" className={styles.switch}>
+      <div role="radiogroup" aria-label="Soundtrack" className={styles.switch} onKeyDown={arrows}>
         {available.map((kind, i) => (
           <button
             key={kind}
             type="button"
             role="radio"
             aria-checked={kind === active}
+            tabIndex={kind === active ? 0 : -1}
             className={styles.option}
             onClick={() => choose(kind)}
           >
