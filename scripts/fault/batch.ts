@@ -86,8 +86,18 @@ export interface BatchServices {
   close(): Promise<void>;
 }
 
-export async function openBatchServices(url: string, dataDir: string, env: Record<string, string> = {}): Promise<BatchServices> {
-  const workerEnv = { ...process.env, ...BATCH_QUEUE_ENV, ...env, DATABASE_URL: url, UNDUB_DATA_DIR: dataDir };
+export async function openBatchServices(
+  url: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<BatchServices> {
+  const workerEnv = {
+    ...process.env,
+    ...BATCH_QUEUE_ENV,
+    ...env,
+    DATABASE_URL: url,
+    UNDUB_DATA_DIR: dataDir,
+  };
   const config = loadConfig(workerEnv);
   const db = await openDatabase(config);
   const boss = await openBoss(url, config, 'batch');
@@ -97,7 +107,10 @@ export async function openBatchServices(url: string, dataDir: string, env: Recor
     prisma: db.prisma,
     config,
     storage,
-    jobs: { enqueue: (input) => enqueueJob(db, boss, config, input), cancel: (id) => cancelJob(db, boss, id) },
+    jobs: {
+      enqueue: (input) => enqueueJob(db, boss, config, input),
+      cancel: (id) => cancelJob(db, boss, id),
+    },
   };
   const tenantId = await ensureDefaultTenant(db);
   const caller: Caller = {
@@ -138,13 +151,17 @@ export function pickBatch(manifest: Manifest, count: number) {
     byOriginal.set(u.originalId, [...(byOriginal.get(u.originalId) ?? []), u]);
   }
   const catalogOriginals = new Set(manifest.originals.filter((o) => o.inCatalog).map((o) => o.id));
-  const groups = [...byOriginal.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const groups = [...byOriginal.entries()].sort(
+    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+  );
   const uploads: BenchUpload[] = [];
   for (const [, us] of groups) {
     if (uploads.length >= count) break;
     uploads.push(...us.slice(0, count - uploads.length));
   }
-  const originals = manifest.originals.filter((o) => catalogOriginals.has(o.id) && uploads.some((u) => u.originalId === o.id));
+  const originals = manifest.originals.filter(
+    (o) => catalogOriginals.has(o.id) && uploads.some((u) => u.originalId === o.id),
+  );
   const musicIds = new Set(uploads.map((u) => u.musicId));
   const music = manifest.music.filter((m) => m.inCatalog && musicIds.has(m.id));
   return { uploads, originals, music };
@@ -156,8 +173,13 @@ export async function indexCatalog(
   batch: ReturnType<typeof pickBatch>,
   log: (line: string) => void,
 ): Promise<void> {
-  const opts = { storage: services.deps.storage, maxDurationSeconds: services.config.maxDurationSeconds, tenantId: services.caller.tenantId };
-  for (const m of batch.music) await addMusic(services.db, path.join(dataDir, m.file), { externalId: m.id, title: m.id }, opts);
+  const opts = {
+    storage: services.deps.storage,
+    maxDurationSeconds: services.config.maxDurationSeconds,
+    tenantId: services.caller.tenantId,
+  };
+  for (const m of batch.music)
+    await addMusic(services.db, path.join(dataDir, m.file), { externalId: m.id, title: m.id }, opts);
   for (const o of batch.originals)
     await addOriginal(services.db, path.join(dataDir, o.video), { externalId: o.id, title: o.title }, opts);
   log(`catalog: ${batch.music.length} music tracks, ${batch.originals.length} original works`);
@@ -166,7 +188,20 @@ export async function indexCatalog(
 /** The first `seconds` of a video, stream-copied (no re-encode: cheap, and still the upload's own bytes). */
 export async function clip(src: string, out: string, seconds: number): Promise<string> {
   await mkdir(path.dirname(out), { recursive: true });
-  await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', src, '-t', String(seconds), '-c', 'copy', '-movflags', '+faststart', out]);
+  await run('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    src,
+    '-t',
+    String(seconds),
+    '-c',
+    'copy',
+    '-movflags',
+    '+faststart',
+    out,
+  ]);
   return out;
 }
 
@@ -177,14 +212,21 @@ export interface Submission {
 }
 
 /** Submits a file the way the API's upload mutation does (a request stream and its file name). */
-export async function submitFile(services: BatchServices, file: string, externalReference?: string): Promise<Submission> {
+export async function submitFile(
+  services: BatchServices,
+  file: string,
+  externalReference?: string,
+): Promise<Submission> {
   try {
     const source = { open: () => createReadStream(file), fileName: path.basename(file) };
     const result = await submitUpload(services.deps, services.caller, source, externalReference);
     return { file, result };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    return { file, error: { code: typeof code === 'string' ? code : 'INTERNAL', message: (err as Error).message } };
+    return {
+      file,
+      error: { code: typeof code === 'string' ? code : 'INTERNAL', message: (err as Error).message },
+    };
   }
 }
 
@@ -213,7 +255,8 @@ export class WorkerPool {
     });
     this.children.set(slot, child);
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) this.log.push(`[w${slot}:${child.pid}] ${line}`);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) this.log.push(`[w${slot}:${child.pid}] ${line}`);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -231,7 +274,9 @@ export class WorkerPool {
 
   /** Process ids of the live workers. */
   pids(): number[] {
-    return [...this.children.values()].flatMap((c) => (c.pid && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
+    return [...this.children.values()].flatMap((c) =>
+      c.pid && c.exitCode === null && c.signalCode === null ? [c.pid] : [],
+    );
   }
 
   /** SIGKILLs one of `pids` chosen at random (it is restarted by the exit handler). */
@@ -272,7 +317,10 @@ export class WorkerPool {
 /** Process ids of the workers running a job now (the Job row's workerId is `host:pid`). */
 export async function busyWorkerPids(services: BatchServices): Promise<number[]> {
   try {
-    const running = await services.db.prisma.job.findMany({ where: { status: 'running' }, select: { workerId: true } });
+    const running = await services.db.prisma.job.findMany({
+      where: { status: 'running' },
+      select: { workerId: true },
+    });
     return running.flatMap((j) => (j.workerId ? [Number(j.workerId.split(':').pop())] : []));
   } catch {
     return [];
@@ -282,7 +330,9 @@ export async function busyWorkerPids(services: BatchServices): Promise<number[]>
 /** Job rows of a batch still waiting or running (0 when the batch is done); null while the database is unreachable. */
 export async function unfinishedJobs(services: BatchServices, jobIds: string[]): Promise<number | null> {
   try {
-    return await services.db.prisma.job.count({ where: { id: { in: jobIds }, status: { in: ['queued', 'running'] } } });
+    return await services.db.prisma.job.count({
+      where: { id: { in: jobIds }, status: { in: ['queued', 'running'] } },
+    });
   } catch {
     return null;
   }

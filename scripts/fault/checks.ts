@@ -46,7 +46,10 @@ interface Row {
 }
 
 const tally = (xs: (string | undefined)[]) =>
-  xs.reduce<Record<string, number>>((acc, x) => (x === undefined ? acc : ((acc[x] = (acc[x] ?? 0) + 1), acc)), {});
+  xs.reduce<Record<string, number>>(
+    (acc, x) => (x === undefined ? acc : ((acc[x] = (acc[x] ?? 0) + 1), acc)),
+    {},
+  );
 
 async function storedKeys(mediaDir: string): Promise<string[]> {
   const keys: string[] = [];
@@ -91,9 +94,17 @@ export async function checkBatch(
       r.jobs === 1 &&
       r.submittedEvents === 1 &&
       ((r.status === 'succeeded' && r.verdicts === 1 && r.verdictEvents === 1) ||
-        (r.status === 'failed' && !!r.errorCode && !!r.errorMessage && r.verdicts === 0 && r.verdictEvents === 0));
+        (r.status === 'failed' &&
+          !!r.errorCode &&
+          !!r.errorMessage &&
+          r.verdicts === 0 &&
+          r.verdictEvents === 0));
     if (r.status === 'queued' || r.status === 'running')
-      return { ...base, outcome: 'inconsistent', message: `unfinished when the test ended (job ${r.status}, ${r.attempts} attempts)` };
+      return {
+        ...base,
+        outcome: 'inconsistent',
+        message: `unfinished when the test ended (job ${r.status}, ${r.attempts} attempts)`,
+      };
     if (!ok)
       return {
         ...base,
@@ -106,11 +117,13 @@ export async function checkBatch(
       : { ...base, outcome: 'error', code: r.errorCode!, message: r.errorMessage!, attempts: r.attempts! };
   });
 
-  for (const o of outcomes.filter((o) => o.outcome === 'inconsistent')) failures.push(`${o.file}: ${o.message}`);
+  for (const o of outcomes.filter((o) => o.outcome === 'inconsistent'))
+    failures.push(`${o.file}: ${o.message}`);
   for (const o of outcomes.filter((o) => o.outcome === 'refused' && !o.hostileKind))
     failures.push(`${o.file}: a good upload was refused (${o.code})`);
   const duplicateSubmissions = accepted.filter((s) => s.result!.duplicate).length;
-  if (duplicateSubmissions) failures.push(`${duplicateSubmissions} submissions were taken for duplicates of another file`);
+  if (duplicateSubmissions)
+    failures.push(`${duplicateSubmissions} submissions were taken for duplicates of another file`);
 
   const dup = async (what: string, sql: string) => {
     const { rows: d } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) d`);
@@ -120,7 +133,10 @@ export async function checkBatch(
   const duplicates = {
     stems: await dup('stems', `SELECT 1 FROM "Stem" GROUP BY "uploadId", kind, format HAVING count(*) > 1`),
     verdicts: await dup('verdicts', `SELECT 1 FROM "Verdict" GROUP BY "uploadId" HAVING count(*) > 1`),
-    jobs: await dup('jobs', `SELECT 1 FROM "Job" WHERE kind = 'analyze_upload' GROUP BY "uploadId" HAVING count(*) > 1`),
+    jobs: await dup(
+      'jobs',
+      `SELECT 1 FROM "Job" WHERE kind = 'analyze_upload' GROUP BY "uploadId" HAVING count(*) > 1`,
+    ),
     auditEvents: await dup(
       'audit events',
       `SELECT 1 FROM "AuditEvent" WHERE action IN ('upload.submitted', 'verdict.created') GROUP BY action, subject HAVING count(*) > 1`,
@@ -147,18 +163,28 @@ export async function checkBatch(
     `SELECT state::text, count(*)::int AS n FROM pgboss.job WHERE name = 'analyze_upload' GROUP BY state`,
   );
   const queueStates = Object.fromEntries(states.map((s) => [s.state, s.n]));
-  const pending = states.filter((s) => ['created', 'retry', 'active'].includes(s.state)).reduce((a, s) => a + s.n, 0);
+  const pending = states
+    .filter((s) => ['created', 'retry', 'active'].includes(s.state))
+    .reduce((a, s) => a + s.n, 0);
   if (pending) failures.push(`${pending} queue entries still pending`);
   if (!chain.ok) failures.push(`audit chain broken at ${chain.broken.length} rows`);
 
-  const hostileKinds = [...new Map(submissions.flatMap((s) => (s.hostile ? [[s.hostile.kind, s.hostile.what]] : []))).entries()];
+  const hostileKinds = [
+    ...new Map(submissions.flatMap((s) => (s.hostile ? [[s.hostile.kind, s.hostile.what]] : []))).entries(),
+  ];
   const hostile = hostileKinds.map(([kind, what]) => ({
     kind,
     what,
     results: tally(
       outcomes
         .filter((o) => o.hostileKind === kind)
-        .map((o) => (o.outcome === 'verdict' ? `verdict ${o.verdict}` : o.outcome === 'inconsistent' ? 'INCONSISTENT' : `${o.outcome} ${o.code}`)),
+        .map((o) =>
+          o.outcome === 'verdict'
+            ? `verdict ${o.verdict}`
+            : o.outcome === 'inconsistent'
+              ? 'INCONSISTENT'
+              : `${o.outcome} ${o.code}`,
+        ),
     ),
   }));
 

@@ -93,14 +93,24 @@ function hugePng(): Buffer {
   ihdr.writeUInt32BE(0x7fffffff, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(64)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    sig,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.alloc(64)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
  * One file of each hostile kind made from `clip` (an MP4 with H.264 + AAC, moov first), written into
  * `dir` with names prefixed `tag` so several sources give distinct files.
  */
-export async function makeHostileSet(clip: string, dir: string, tag: string, random: () => number): Promise<HostileFile[]> {
+export async function makeHostileSet(
+  clip: string,
+  dir: string,
+  tag: string,
+  random: () => number,
+): Promise<HostileFile[]> {
   const good = await readFile(clip);
   const out: HostileFile[] = [];
   const put = async (kind: string, name: string, data: Buffer | null, what: string) => {
@@ -112,14 +122,39 @@ export async function makeHostileSet(clip: string, dir: string, tag: string, ran
   const p = (name: string) => path.join(dir, `${tag}-${name}`);
 
   await put('zero_bytes', 'empty.mp4', Buffer.alloc(0), '0-byte file named .mp4');
-  await put('random_bytes', 'noise.mp4', randomBytes(random, 65_536 + Math.floor(random() * 65_536)), 'random bytes named .mp4');
-  await put('text_as_video', 'page.mp4', Buffer.from(`<html><body>not a video ${tag}</body></html>\n`), 'an HTML page named .mp4');
+  await put(
+    'random_bytes',
+    'noise.mp4',
+    randomBytes(random, 65_536 + Math.floor(random() * 65_536)),
+    'random bytes named .mp4',
+  );
+  await put(
+    'text_as_video',
+    'page.mp4',
+    Buffer.from(`<html><body>not a video ${tag}</body></html>\n`),
+    'an HTML page named .mp4',
+  );
   await put('header_only', 'header.mp4', good.subarray(0, 4096), 'the first 4 KiB of a video (moov cut off)');
-  await put('truncated_half', 'half.mp4', good.subarray(0, Math.floor(good.length / 2)), 'moov-first video cut at half its bytes');
+  await put(
+    'truncated_half',
+    'half.mp4',
+    good.subarray(0, Math.floor(good.length / 2)),
+    'moov-first video cut at half its bytes',
+  );
   await ffmpeg(['-i', clip, '-c', 'copy', '-movflags', '-faststart', p('moovlast.tmp.mp4')]);
   const moovLast = await readFile(p('moovlast.tmp.mp4'));
-  await put('truncated_no_index', 'noindex.mp4', moovLast.subarray(0, Math.floor(moovLast.length * 0.9)), 'moov-last video cut at 90% (no index)');
-  await put('bitrot', 'bitrot.mp4', bitrot(good, random, 24), 'video with 24 KiB of its media data overwritten');
+  await put(
+    'truncated_no_index',
+    'noindex.mp4',
+    moovLast.subarray(0, Math.floor(moovLast.length * 0.9)),
+    'moov-last video cut at 90% (no index)',
+  );
+  await put(
+    'bitrot',
+    'bitrot.mp4',
+    bitrot(good, random, 24),
+    'video with 24 KiB of its media data overwritten',
+  );
   await put('wrong_extension', 'video.wav', good, 'a good video named .wav');
   await ffmpeg(['-i', clip, '-vn', '-ac', '2', '-ar', '48000', p('audio.mp4')]);
   await put('audio_as_video', 'audio.mp4', null, 'a WAV file named .mp4 (audio only)');
@@ -127,10 +162,25 @@ export async function makeHostileSet(clip: string, dir: string, tag: string, ran
   await put('audio_only', 'audio.m4a', null, 'AAC audio only (.m4a)');
   await ffmpeg(['-i', clip, '-an', '-c', 'copy', p('silent.mp4')]);
   await put('no_audio', 'silent.mp4', null, 'video without an audio track');
-  await put('huge_dimensions_mp4', 'huge.mp4', setHugeDimensions(good), 'video whose tkhd/avc1 headers declare 65535×65535');
-  await put('huge_dimensions_y4m', 'huge.y4m', Buffer.from('YUV4MPEG2 W1000000 H1000000 F25:1 Ip A1:1 C420jpeg\nFRAME\n'), 'Y4M header declaring 1,000,000×1,000,000 pixels');
+  await put(
+    'huge_dimensions_mp4',
+    'huge.mp4',
+    setHugeDimensions(good),
+    'video whose tkhd/avc1 headers declare 65535×65535',
+  );
+  await put(
+    'huge_dimensions_y4m',
+    'huge.y4m',
+    Buffer.from('YUV4MPEG2 W1000000 H1000000 F25:1 Ip A1:1 C420jpeg\nFRAME\n'),
+    'Y4M header declaring 1,000,000×1,000,000 pixels',
+  );
   await put('huge_dimensions_png', 'huge.png', hugePng(), 'PNG declaring 2^31-1 × 2^31-1 pixels');
-  await put('absurd_duration', 'long.mp4', setDurations(good, 1, 0xfffffff0), 'video whose mvhd/mdhd declare ~136 years');
+  await put(
+    'absurd_duration',
+    'long.mp4',
+    setDurations(good, 1, 0xfffffff0),
+    'video whose mvhd/mdhd declare ~136 years',
+  );
   await put('zero_duration', 'zero.mp4', setDurations(good, 1000, 0), 'video whose mvhd/mdhd declare 0 s');
   await ffmpeg(['-i', clip, '-t', '0.1', '-c', 'copy', p('tiny.mp4')]);
   await put('tiny', 'tiny.mp4', null, 'a 0.1 s cut of a video');

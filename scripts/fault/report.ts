@@ -6,7 +6,15 @@ export interface FaultSummary extends BatchCheck {
   command: string;
   date: string;
   machine: string;
-  settings: { uploads: number; uploadSeconds: number; hostileFiles: number; workers: number; seed: number; queue: Record<string, unknown>; catalog: Record<string, number> };
+  settings: {
+    uploads: number;
+    uploadSeconds: number;
+    hostileFiles: number;
+    workers: number;
+    seed: number;
+    queue: Record<string, unknown>;
+    catalog: Record<string, number>;
+  };
   wallSeconds: number;
   workerKills: number;
   workerRestarts: number;
@@ -41,11 +49,17 @@ export function faultReportMarkdown(s: FaultSummary): string {
         ['good uploads with one coded error', `${c.goodWithError} / ${c.goodUploads}`],
         ['uploads in an inconsistent state', String(c.inconsistent)],
         ['jobs that needed more than one attempt', String(c.jobsRetried)],
-        ['duplicated jobs / stems / verdicts / audit events', `${c.duplicateJobs} / ${c.duplicateStems} / ${c.duplicateVerdicts} / ${c.duplicateAuditEvents}`],
+        [
+          'duplicated jobs / stems / verdicts / audit events',
+          `${c.duplicateJobs} / ${c.duplicateStems} / ${c.duplicateVerdicts} / ${c.duplicateAuditEvents}`,
+        ],
         ['stored files without a row / rows without a file', `${c.orphanFiles} / ${c.missingFiles}`],
         ['partial temp files left by killed workers (never visible as objects)', String(c.leftoverTempFiles)],
         ['queue entries (pg-boss states)', kv(s.queueStates)],
-        ['audit chain', `${s.auditChain.ok ? 'verifies' : 'BROKEN'} (${s.auditChain.checked} events, ${s.auditChain.broken} broken)`],
+        [
+          'audit chain',
+          `${s.auditChain.ok ? 'verifies' : 'BROKEN'} (${s.auditChain.checked} events, ${s.auditChain.broken} broken)`,
+        ],
       ],
     ),
     '',

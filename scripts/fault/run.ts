@@ -87,12 +87,19 @@ async function main(): Promise<number> {
     await indexCatalog(services, args.data, batch, log);
 
     const clips: string[] = [];
-    for (const u of batch.uploads) clips.push(await clip(path.join(args.data, u.file), path.join(dir, 'in', `${u.id}.mp4`), seconds));
+    for (const u of batch.uploads)
+      clips.push(await clip(path.join(args.data, u.file), path.join(dir, 'in', `${u.id}.mp4`), seconds));
     const batchIds = new Set(batch.uploads.map((u) => u.id));
-    const hostileSources = manifest.uploads.filter((u) => u.hasAudio && !batchIds.has(u.id)).slice(0, hostileSets);
+    const hostileSources = manifest.uploads
+      .filter((u) => u.hasAudio && !batchIds.has(u.id))
+      .slice(0, hostileSets);
     const hostile: HostileFile[] = [];
     for (const u of hostileSources) {
-      const base = await clip(path.join(args.data, u.file), path.join(dir, 'hostile-src', `${u.id}.mp4`), seconds);
+      const base = await clip(
+        path.join(args.data, u.file),
+        path.join(dir, 'hostile-src', `${u.id}.mp4`),
+        seconds,
+      );
       await mkdir(path.join(dir, 'hostile'), { recursive: true });
       hostile.push(...(await makeHostileSet(base, path.join(dir, 'hostile'), u.id, random)));
     }
@@ -106,9 +113,13 @@ async function main(): Promise<number> {
       ...hostile.map((h) => ({ file: h.file, hostile: h })),
     ].sort(() => random() - 0.5);
     const submissions: (Submission & { hostile?: HostileFile })[] = [];
-    for (const item of queue) submissions.push({ ...(await submitFile(services, item.file)), hostile: item.hostile });
+    for (const item of queue)
+      submissions.push({ ...(await submitFile(services, item.file)), hostile: item.hostile });
     const jobIds = submissions.flatMap((s) => (s.result?.job ? [s.result.job.id] : []));
-    event('submitted', `${submissions.length} files, ${jobIds.length} jobs queued, ${submissions.filter((s) => s.error).length} refused`);
+    event(
+      'submitted',
+      `${submissions.length} files, ${jobIds.length} jobs queued, ${submissions.filter((s) => s.error).length} refused`,
+    );
 
     // Chaos until every job has ended: every --kill-every seconds, a worker busy with a job is
     // SIGKILLed; Postgres is restarted once when 40% of the jobs are done.
@@ -142,18 +153,32 @@ async function main(): Promise<number> {
     event('batch_finished');
     await pool.stop();
 
-    const check: BatchCheck = await checkBatch(services, submissions, await verifyAuditChain(services.db.prisma), dir);
+    const check: BatchCheck = await checkBatch(
+      services,
+      submissions,
+      await verifyAuditChain(services.db.prisma),
+      dir,
+    );
     const summary: FaultSummary = {
       command: `npx tsx scripts/fault/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at end ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
       settings: {
         uploads: clips.length,
         uploadSeconds: seconds,
         hostileFiles: hostile.length,
         workers: workerCount,
         seed: Number(args.seed),
-        queue: { ...Object.fromEntries(Object.entries(services.workerEnv).filter(([k]) => k.startsWith('UNDUB_JOB') || k.startsWith('UNDUB_QUEUE'))) },
+        queue: {
+          ...Object.fromEntries(
+            Object.entries(services.workerEnv).filter(
+              ([k]) => k.startsWith('UNDUB_JOB') || k.startsWith('UNDUB_QUEUE'),
+            ),
+          ),
+        },
         catalog: { music: batch.music.length, originals: batch.originals.length },
       },
       wallSeconds: elapsed(),

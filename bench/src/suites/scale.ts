@@ -9,7 +9,15 @@
 // hash distribution and rows per track match real music. Options: --opt scale.tracks=1000,10000
 // --opt scale.reps=5.
 import path from 'node:path';
-import { fingerprint, queryFingerprint, matchQuery, SAMPLE_RATE, FRAME_SECONDS, type IndexHits, type LandmarkIndex } from '@undub/inference/fingerprint';
+import {
+  fingerprint,
+  queryFingerprint,
+  matchQuery,
+  SAMPLE_RATE,
+  FRAME_SECONDS,
+  type IndexHits,
+  type LandmarkIndex,
+} from '@undub/inference/fingerprint';
 import { decodeAudio } from '@undub/inference/media';
 import { loadConfig } from '../../../apps/api/src/config';
 import { openDatabase, type Database } from '../../../apps/api/src/db';
@@ -36,7 +44,11 @@ interface SizeRow {
 }
 
 function scaleUrl(): string {
-  const base = new URL(process.env.SCALE_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  const base = new URL(
+    process.env.SCALE_DATABASE_URL ??
+      process.env.TEST_DATABASE_URL ??
+      'postgresql://postgres@127.0.0.1:5432/postgres',
+  );
   base.pathname = '/undub_scale';
   return base.toString();
 }
@@ -61,7 +73,13 @@ async function mono8k(file: string, start: number, seconds: number): Promise<Flo
 }
 
 /** Grows the table to `to` tracks, `chunk` tracks per statement; indexes dropped for the load and rebuilt. */
-async function grow(db: Database, from: number, to: number, templates: number, log: (m: string) => void): Promise<void> {
+async function grow(
+  db: Database,
+  from: number,
+  to: number,
+  templates: number,
+  log: (m: string) => void,
+): Promise<void> {
   const c = await db.pool.connect();
   try {
     await c.query(`SET maintenance_work_mem = '512MB'`);
@@ -87,15 +105,24 @@ async function grow(db: Database, from: number, to: number, templates: number, l
       if (last % 5000 === 0 || last === to) log(`generated ${last} tracks`);
     }
     log('building indexes');
-    await c.query(`ALTER TABLE "AudioFingerprint" ADD CONSTRAINT "AudioFingerprint_pkey" PRIMARY KEY (hash, source, "sourceKey", t)`);
-    await c.query(`CREATE INDEX "AudioFingerprint_source_sourceKey_t_idx" ON "AudioFingerprint" (source, "sourceKey", t)`);
+    await c.query(
+      `ALTER TABLE "AudioFingerprint" ADD CONSTRAINT "AudioFingerprint_pkey" PRIMARY KEY (hash, source, "sourceKey", t)`,
+    );
+    await c.query(
+      `CREATE INDEX "AudioFingerprint_source_sourceKey_t_idx" ON "AudioFingerprint" (source, "sourceKey", t)`,
+    );
     await c.query(`ANALYZE "AudioFingerprint"`);
   } finally {
     c.release();
   }
 }
 
-async function timeQuery(db: Database, tracks: number, query: ReturnType<typeof queryFingerprint>, reps: number) {
+async function timeQuery(
+  db: Database,
+  tracks: number,
+  query: ReturnType<typeof queryFingerprint>,
+  reps: number,
+) {
   const keys = new Set(Array.from({ length: tracks }, (_, i) => i + 1));
   const times: number[] = [];
   let rows = 0;
@@ -120,17 +147,20 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // Start from an empty table: the sizes below are this run's own.
     await db.pool.query(`TRUNCATE "AudioFingerprint"`);
     const music = ctx.manifest.music.filter((m) => m.inCatalog);
-    await db.pool.query(`DROP TABLE IF EXISTS scale_template; CREATE TABLE scale_template (track int, hash int, t int)`);
+    await db.pool.query(
+      `DROP TABLE IF EXISTS scale_template; CREATE TABLE scale_template (track int, hash int, t int)`,
+    );
     for (const [i, m] of music.entries()) {
       const lm = fingerprint(await mono8k(ctx.resolve(m.file), 0, TRACK_SECONDS), SAMPLE_RATE);
-      await db.pool.query(`INSERT INTO scale_template SELECT $1, h, t FROM unnest($2::int[], $3::int[]) AS x(h, t)`, [
-        i,
-        Array.from(lm.hashes),
-        Array.from(lm.times),
-      ]);
+      await db.pool.query(
+        `INSERT INTO scale_template SELECT $1, h, t FROM unnest($2::int[], $3::int[]) AS x(h, t)`,
+        [i, Array.from(lm.hashes), Array.from(lm.times)],
+      );
     }
     const { rows: tpl } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM scale_template`);
-    ctx.log(`template: ${music.length} real tracks, ${tpl[0].n} landmarks (${Math.round(tpl[0].n / music.length)} per track)`);
+    ctx.log(
+      `template: ${music.length} real tracks, ${tpl[0].n} landmarks (${Math.round(tpl[0].n / music.length)} per track)`,
+    );
 
     // Miss: music that is in no catalog (all speed hypotheses are looked up). Hit: 60 s of track 1.
     const unknown = ctx.manifest.music.find((m) => !m.inCatalog && m.durationSeconds >= QUERY_SECONDS + 30)!;
@@ -174,13 +204,39 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         `"hit": an excerpt of a catalog track (the identity round finds it).`,
       '',
       markdownTable(
-        ['tracks', 'landmark rows', 'table MB', 'indexes MB', 'miss median ms', 'rows read (miss)', 'hit median ms', 'rows read (hit)', 'found'],
-        rows.map((r) => [String(r.tracks), String(r.rows), String(r.tableMb), String(r.indexMb), String(r.missMedianMs), String(r.missLookupRows), String(r.hitMedianMs), String(r.hitLookupRows), r.hitFound ? 'yes' : 'no']),
+        [
+          'tracks',
+          'landmark rows',
+          'table MB',
+          'indexes MB',
+          'miss median ms',
+          'rows read (miss)',
+          'hit median ms',
+          'rows read (hit)',
+          'found',
+        ],
+        rows.map((r) => [
+          String(r.tracks),
+          String(r.rows),
+          String(r.tableMb),
+          String(r.indexMb),
+          String(r.missMedianMs),
+          String(r.missLookupRows),
+          String(r.hitMedianMs),
+          String(r.hitLookupRows),
+          r.hitFound ? 'yes' : 'no',
+        ]),
       ),
     ].join('\n');
     return {
       name: 'scale',
-      figures: { trackSeconds: TRACK_SECONDS, querySeconds: QUERY_SECONDS, templateTracks: music.length, frameSeconds: FRAME_SECONDS, rows },
+      figures: {
+        trackSeconds: TRACK_SECONDS,
+        querySeconds: QUERY_SECONDS,
+        templateTracks: music.length,
+        frameSeconds: FRAME_SECONDS,
+        rows,
+      },
       table,
       notes: [`database: ${path.basename(new URL(url).pathname)} (emptied at the start of each run)`],
     };

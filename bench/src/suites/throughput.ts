@@ -40,7 +40,8 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     const batch = pickBatch(ctx.manifest, count);
     await indexCatalog(services, ctx.dataDir, batch, ctx.log);
     const clips: string[] = [];
-    for (const u of batch.uploads) clips.push(await clip(ctx.resolve(u.file), path.join(ctx.tmpDir, 'in', `${u.id}.mp4`), seconds));
+    for (const u of batch.uploads)
+      clips.push(await clip(ctx.resolve(u.file), path.join(ctx.tmpDir, 'in', `${u.id}.mp4`), seconds));
 
     const rounds: Round[] = [];
     for (const workers of workerCounts) {
@@ -76,7 +77,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         uploadsPerHour: Math.round((succeeded / makespan) * 3600),
         mediaHoursPerHour: Number(((succeeded * seconds) / makespan).toFixed(2)),
         medianJobSeconds: Number(
-          median(jobs.flatMap((j) => (j.startedAt && j.finishedAt ? [(j.finishedAt.getTime() - j.startedAt.getTime()) / 1000] : []))).toFixed(1),
+          median(
+            jobs.flatMap((j) =>
+              j.startedAt && j.finishedAt ? [(j.finishedAt.getTime() - j.startedAt.getTime()) / 1000] : [],
+            ),
+          ).toFixed(1),
         ),
         loadAverage: Number(median(loads).toFixed(1)),
       });
@@ -89,8 +94,26 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         `(${os.cpus()[0]?.model ?? 'cpu'}) shared with other work: the median 1-minute load average during each round is shown.`,
       '',
       markdownTable(
-        ['workers', 'uploads', 'succeeded', 'makespan s', 'uploads/hour', 'media hours/hour', 'median job s', 'load avg'],
-        rounds.map((r) => [r.workers, r.uploads, r.succeeded, r.makespanSeconds, String(r.uploadsPerHour), r.mediaHoursPerHour, r.medianJobSeconds, r.loadAverage]),
+        [
+          'workers',
+          'uploads',
+          'succeeded',
+          'makespan s',
+          'uploads/hour',
+          'media hours/hour',
+          'median job s',
+          'load avg',
+        ],
+        rounds.map((r) => [
+          r.workers,
+          r.uploads,
+          r.succeeded,
+          r.makespanSeconds,
+          String(r.uploadsPerHour),
+          r.mediaHoursPerHour,
+          r.medianJobSeconds,
+          r.loadAverage,
+        ]),
       ),
     ].join('\n');
     return {
