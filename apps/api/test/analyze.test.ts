@@ -42,10 +42,37 @@ beforeAll(async () => {
   media.music = path.join(dir, 'melody.wav');
   await ff('-f', 'lavfi', '-i', tune, '-ac', '2', media.music);
   media.upload = path.join(dir, 'melody-upload.mp4');
-  await ff('-ss', '4', '-t', '10', '-i', media.original, '-ss', '12', '-t', '10', '-i', media.music,
-    '-filter_complex', '[1:a]volume=0.8[m];[0:a][m]amix=inputs=2:duration=first:normalize=0[a]',
-    '-map', '0:v', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '192k', media.upload);
+  await ff(
+    '-ss',
+    '4',
+    '-t',
+    '10',
+    '-i',
+    media.original,
+    '-ss',
+    '12',
+    '-t',
+    '10',
+    '-i',
+    media.music,
+    '-filter_complex',
+    '[1:a]volume=0.8[m];[0:a][m]amix=inputs=2:duration=first:normalize=0[a]',
+    '-map',
+    '0:v',
+    '-map',
+    '[a]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '192k',
+    media.upload,
+  );
   await addMusic(db, media.music, { externalId: 'tune-1', title: 'Tune' });
   await addOriginal(db, media.original, { externalId: 'work-1', title: 'Work' });
 }, 180_000);
@@ -60,7 +87,11 @@ afterAll(async () => {
 const analyze = (file: string, out: string, opts: { restore?: boolean; maxDurationSeconds?: number } = {}) =>
   analyzeFile(
     file,
-    { db, config: { ...config, maxDurationSeconds: opts.maxDurationSeconds ?? config.maxDurationSeconds }, separator },
+    {
+      db,
+      config: { ...config, maxDurationSeconds: opts.maxDurationSeconds ?? config.maxDurationSeconds },
+      separator,
+    },
     { outDir: path.join(dir, out), restore: opts.restore },
   );
 
@@ -75,7 +106,14 @@ describe('analyzeFile', () => {
     const report = analysisReport(a);
     expect(report.bgm.present).toBe(true);
     expect(Object.keys(report.timings)).toEqual(
-      expect.arrayContaining(['probe', 'decode', 'identify_music', 'remove_bgm', 'match_originals', 'decide']),
+      expect.arrayContaining([
+        'probe',
+        'decode',
+        'identify_music',
+        'remove_bgm',
+        'match_originals',
+        'decide',
+      ]),
     );
     // Stems keep the upload's rate and length; the restored video keeps its picture.
     const upload = await probeMedia(media.upload);
@@ -96,9 +134,35 @@ describe('analyzeFile', () => {
 
   it('reports catalog music on a new work without calling it a re-upload', async () => {
     const work = path.join(dir, 'new-work.mp4');
-    await ff('-f', 'lavfi', '-i', 'mandelbrot=size=320x180:rate=25', '-ss', '3', '-t', '10', '-i', media.music,
-      '-map', '0:v', '-map', '1:a', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '192k', work);
+    await ff(
+      '-f',
+      'lavfi',
+      '-i',
+      'mandelbrot=size=320x180:rate=25',
+      '-ss',
+      '3',
+      '-t',
+      '10',
+      '-i',
+      media.music,
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-t',
+      '10',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      work,
+    );
     const a = await analyze(work, 'new-work');
     expect(a.verdict.verdict).not.toBe('reupload');
     expect(a.verdict.musicRights.map((m) => m.musicId)).toContain('tune-1');
@@ -131,10 +195,14 @@ describe('undub analyze', () => {
   it('prints a JSON error and exits non-zero for a corrupt file', async () => {
     const junk = path.join(dir, 'junk2.mp4');
     await writeFile(junk, Buffer.from('garbage'.repeat(50)));
-    const result = await run('node', ['apps/api/bin/undub.mjs', 'analyze', junk, '--out', path.join(dir, 'cli'), '--json'], {
-      cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: testDb.url, UNDUB_DATA_DIR: path.join(dir, 'data') },
-    }).then(
+    const result = await run(
+      'node',
+      ['apps/api/bin/undub.mjs', 'analyze', junk, '--out', path.join(dir, 'cli'), '--json'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DATABASE_URL: testDb.url, UNDUB_DATA_DIR: path.join(dir, 'data') },
+      },
+    ).then(
       () => ({ code: 0, stdout: '' }),
       (err: { code: number; stdout: string }) => err,
     );

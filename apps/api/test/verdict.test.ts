@@ -42,7 +42,10 @@ describe('decideVerdict', () => {
   });
 
   it('judges an upload without a picture by its soundtrack', () => {
-    const v = decideVerdict({ hasAudio: true, hasVideo: false, musicMatches: [], originalMatches: [match('w3', 0.9, 0)] }, t);
+    const v = decideVerdict(
+      { hasAudio: true, hasVideo: false, musicMatches: [], originalMatches: [match('w3', 0.9, 0)] },
+      t,
+    );
     expect(v).toMatchObject({ verdict: 'reupload', originalId: 'w3' });
   });
 
@@ -51,7 +54,9 @@ describe('decideVerdict', () => {
       {
         ...both,
         originalMatches: [],
-        musicMatches: [{ musicId: 'song', title: 'Song', confidence: 0.99, speed: 1, segments: [], votes: 40 }],
+        musicMatches: [
+          { musicId: 'song', title: 'Song', confidence: 0.99, speed: 1, segments: [], votes: 40 },
+        ],
       },
       t,
     );

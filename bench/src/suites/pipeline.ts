@@ -39,11 +39,33 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // The original's picture scaled to 720p and looped, with catalog music laid over its soundtrack at 0 dB.
     const file = join(ctx.tmpDir, `upload-${seconds}s.mp4`);
     await ffmpeg([
-      '-stream_loop', '-1', '-i', ctx.resolve(original.video),
-      '-stream_loop', '-1', '-i', ctx.resolve(music.file),
-      '-filter_complex', '[0:v]scale=1280:720,fps=30[v];[0:a][1:a]amix=inputs=2:normalize=0[a]',
-      '-map', '[v]', '-map', '[a]', '-t', String(seconds),
-      '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k', file,
+      '-stream_loop',
+      '-1',
+      '-i',
+      ctx.resolve(original.video),
+      '-stream_loop',
+      '-1',
+      '-i',
+      ctx.resolve(music.file),
+      '-filter_complex',
+      '[0:v]scale=1280:720,fps=30[v];[0:a][1:a]amix=inputs=2:normalize=0[a]',
+      '-map',
+      '[v]',
+      '-map',
+      '[a]',
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      file,
     ]);
     ctx.log(`analysing ${seconds} s`);
     const started = performance.now();
@@ -57,7 +79,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       realtimeFactor: Number((seconds / wall).toFixed(1)),
       peakRssMb: peakMb,
       verdict: result.verdict.verdict,
-      timings: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Number((v ?? 0).toFixed(2))])),
+      timings: Object.fromEntries(
+        Object.entries(result.timings).map(([k, v]) => [k, Number((v ?? 0).toFixed(2))]),
+      ),
     });
   }
   await separator.release();

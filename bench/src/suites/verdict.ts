@@ -31,7 +31,8 @@ interface Outcome {
 }
 
 function groupOf(u: Upload): string {
-  if (u.kind === 'reupload') return `reupload ${u.ratioDb} dB ${u.transform === 'none' ? 'plain' : 'transformed'}`;
+  if (u.kind === 'reupload')
+    return `reupload ${u.ratioDb} dB ${u.transform === 'none' ? 'plain' : 'transformed'}`;
   if (u.kind === 'edge') return `edge ${u.edgeCase}`;
   return u.kind;
 }
@@ -58,13 +59,23 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   const judge = async (u: Upload, restore: boolean): Promise<Outcome> => {
     try {
-      const a = await analyzeFile(ctx.resolve(u.file), { db, config, separator }, { outDir: ctx.tmpDir, restore, outputs: 'none' });
+      const a = await analyzeFile(
+        ctx.resolve(u.file),
+        { db, config, separator },
+        { outDir: ctx.tmpDir, restore, outputs: 'none' },
+      );
       const v = a.verdict;
       const correct =
         u.expectedVerdict === 'reupload'
           ? v.verdict === 'reupload' && v.originalId === u.originalId
           : v.verdict !== 'reupload';
-      return { verdict: v.verdict, originalId: v.originalId, confidence: v.confidence, routing: v.routing, correct };
+      return {
+        verdict: v.verdict,
+        originalId: v.originalId,
+        confidence: v.confidence,
+        routing: v.routing,
+        correct,
+      };
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'ERROR';
       // A clear error is an accepted outcome for an upload without audio (bench/README.md).
@@ -117,14 +128,26 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   // Reliability: of the verdicts given with confidence in each band, the share that were right.
   const bands = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001];
   const calibration = bands.slice(0, -1).map((lo, i) => {
-    const rs = rows.filter((r) => r.restored.verdict !== 'error' && r.restored.confidence >= lo && r.restored.confidence < bands[i + 1]);
-    return { band: `${lo}-${Math.min(1, bands[i + 1])}`, n: rs.length, correct: pct(rs.map((r) => r.restored.correct)) };
+    const rs = rows.filter(
+      (r) =>
+        r.restored.verdict !== 'error' && r.restored.confidence >= lo && r.restored.confidence < bands[i + 1],
+    );
+    return {
+      band: `${lo}-${Math.min(1, bands[i + 1])}`,
+      n: rs.length,
+      correct: pct(rs.map((r) => r.restored.correct)),
+    };
   });
   const routing = Object.fromEntries(
-    ['auto_flag', 'review', 'auto_clear'].map((k) => [k, rows.filter((r) => r.restored.routing === k).length]),
+    ['auto_flag', 'review', 'auto_clear'].map((k) => [
+      k,
+      rows.filter((r) => r.restored.routing === k).length,
+    ]),
   );
   const falseReupload = pct(newWorks.map((r) => r.restored.verdict === 'reupload'));
-  const autoErrors = rows.filter((r) => r.restored.routing !== 'review' && !r.restored.correct).map((r) => r.id);
+  const autoErrors = rows
+    .filter((r) => r.restored.routing !== 'review' && !r.restored.correct)
+    .map((r) => r.id);
 
   const table = [
     '| OST-to-BGM | re-uploads | correct, restored | correct, `--no-restore` |',
@@ -135,7 +158,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     '',
     '| group | n | correct, restored | correct, `--no-restore` | `reupload` verdicts |',
     '|---|---|---|---|---|',
-    ...perGroup.map((g) => `| ${g.group} | ${g.n} | ${g.correctRestored}% | ${g.correctUnrestored}% | ${g.reuploadVerdicts}% |`),
+    ...perGroup.map(
+      (g) =>
+        `| ${g.group} | ${g.n} | ${g.correctRestored}% | ${g.correctUnrestored}% | ${g.reuploadVerdicts}% |`,
+    ),
     '',
     'Calibration (restored): share of verdicts that were right, by confidence band.',
     '',
@@ -143,12 +169,23 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     '|---|---|---|',
     ...calibration.map((c) => `| ${c.band} | ${c.n} | ${c.correct}% |`),
     '',
-    `Routing: ${Object.entries(routing).map(([k, v]) => `${k} ${v}`).join(', ')}; wrong verdicts routed automatically: ${autoErrors.length}.`,
+    `Routing: ${Object.entries(routing)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; wrong verdicts routed automatically: ${autoErrors.length}.`,
   ].join('\n');
 
   return {
     name: 'verdict',
-    figures: { limitPerGroup: limit, byRatio, perGroup, newWorkFalseReuploadPct: falseReupload, calibration, routing, autoErrors, rows },
+    figures: {
+      limitPerGroup: limit,
+      byRatio,
+      perGroup,
+      newWorkFalseReuploadPct: falseReupload,
+      calibration,
+      routing,
+      autoErrors,
+      rows,
+    },
     table,
   };
 }

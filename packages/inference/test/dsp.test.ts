@@ -43,7 +43,9 @@ describe('rfft', () => {
 
 describe('stft', () => {
   it('reconstructs the signal (SI-SDR above 100 dB)', () => {
-    const x = new Float32Array(10_000).map((_, i) => Math.sin(i * 0.05) * Math.exp(-i / 8000) + 0.1 * Math.sin(i * 1.7));
+    const x = new Float32Array(10_000).map(
+      (_, i) => Math.sin(i * 0.05) * Math.exp(-i / 8000) + 0.1 * Math.sin(i * 1.7),
+    );
     const y = istft(stft(x, 1024, 256), x.length);
     expect(y.length).toBe(x.length);
     expect(siSdr(y, x)).toBeGreaterThan(100);

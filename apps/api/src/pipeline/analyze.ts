@@ -8,7 +8,13 @@ import { detectSpeech } from '@undub/inference/speech';
 import { restore, type RestoreResult } from '@undub/inference/restore';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
 import type { DecodedFrames } from '@undub/inference/media';
-import { identifyMusic, loadMusicReference, matchOriginals, type MusicMatch, type OriginalMatch } from '../catalog';
+import {
+  identifyMusic,
+  loadMusicReference,
+  matchOriginals,
+  type MusicMatch,
+  type OriginalMatch,
+} from '../catalog';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { StageClock, type ProgressListener, type StageName } from './stages';
@@ -59,7 +65,9 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     return info;
   });
 
-  const sampleRate = media.audio ? Math.min(media.audio.sampleRate || MAX_SAMPLE_RATE, MAX_SAMPLE_RATE) : null;
+  const sampleRate = media.audio
+    ? Math.min(media.audio.sampleRate || MAX_SAMPLE_RATE, MAX_SAMPLE_RATE)
+    : null;
   const { audio, frames } = await clock.run('decode', async () => {
     const [audio, frames] = await Promise.all([
       media.audio && sampleRate

@@ -34,7 +34,9 @@ async function localPath(storage: MediaStorage, key: string, dir: string): Promi
 
 async function analyze(ctx: JobContext<AnalyzeState>): Promise<void> {
   const { prisma } = ctx.db;
-  const upload = ctx.job.uploadId ? await prisma.upload.findUnique({ where: { id: ctx.job.uploadId } }) : null;
+  const upload = ctx.job.uploadId
+    ? await prisma.upload.findUnique({ where: { id: ctx.job.uploadId } })
+    : null;
   if (!upload) throw new JobError('UPLOAD_NOT_FOUND', `job ${ctx.job.id} has no upload to analyse`, false);
   ctx.state.workDir = await mkdtemp(path.join(os.tmpdir(), `undub-job-${ctx.job.id}-`));
   const input = await localPath(ctx.storage, upload.storageKey, ctx.state.workDir);
@@ -88,7 +90,11 @@ async function storeResults(ctx: JobContext<AnalyzeState>): Promise<void> {
 
   const report = analysisReport(analysis);
   // Local paths of this worker's scratch directory mean nothing to anyone else.
-  const evidence = { ...report, stems: undefined, restoredVideo: undefined } as unknown as Prisma.InputJsonValue;
+  const evidence = {
+    ...report,
+    stems: undefined,
+    restoredVideo: undefined,
+  } as unknown as Prisma.InputJsonValue;
   const v = analysis.verdict;
   const original = v.originalId
     ? await prisma.originalWork.findFirst({ where: { tenantId: ctx.job.tenantId, externalId: v.originalId } })
@@ -103,11 +109,21 @@ async function storeResults(ctx: JobContext<AnalyzeState>): Promise<void> {
     modelVersions: analysis.versions as unknown as Prisma.InputJsonValue,
     configVersion: analysis.versions.config,
   };
-  const verdict = await prisma.verdict.upsert({ where: { uploadId }, create: { uploadId, ...data }, update: data });
+  const verdict = await prisma.verdict.upsert({
+    where: { uploadId },
+    create: { uploadId, ...data },
+    update: data,
+  });
   await ctx.audit(
     'verdict.created',
     `upload:${uploadId}`,
-    { verdictId: verdict.id, verdict: v.verdict, confidence: v.confidence, routing: v.routing, originalId: v.originalId },
+    {
+      verdictId: verdict.id,
+      verdict: v.verdict,
+      confidence: v.confidence,
+      routing: v.routing,
+      originalId: v.originalId,
+    },
     'verdict',
   );
   if (ctx.state.workDir) await rm(ctx.state.workDir, { recursive: true, force: true });

@@ -19,13 +19,18 @@ export function analysisReport(a: Analysis) {
       video: a.media.video ?? null,
     },
     bgm: {
-      present: a.musicMatches.length > 0 || provenance.some((p) => p.method === 'reference' || p.method === 'model'),
+      present:
+        a.musicMatches.length > 0 || provenance.some((p) => p.method === 'reference' || p.method === 'model'),
       identified: a.musicMatches.map((m) => ({
         musicId: m.musicId,
         title: m.title,
         confidence: round(m.confidence),
         speed: round(m.speed, 4),
-        segments: m.segments.map((s) => ({ start: round(s.start), end: round(s.end), refStart: round(s.refStart) })),
+        segments: m.segments.map((s) => ({
+          start: round(s.start),
+          end: round(s.end),
+          refStart: round(s.refStart),
+        })),
       })),
       restoredSeconds: {
         reference: restoredBy('reference'),

@@ -84,7 +84,12 @@ function complexFft(p: FftPlan, inverse: boolean): void {
  * Forward real FFT of `input` (length n, or shorter: zero padded) into `outRe`/`outIm`
  * (length n/2 + 1 each: bins 0..n/2).
  */
-export function rfft(p: FftPlan, input: ArrayLike<number>, outRe: Float32Array | Float64Array, outIm: Float32Array | Float64Array): void {
+export function rfft(
+  p: FftPlan,
+  input: ArrayLike<number>,
+  outRe: Float32Array | Float64Array,
+  outIm: Float32Array | Float64Array,
+): void {
   const m = p.n >> 1;
   const { re, im, bitrev } = p;
   const len = input.length;
@@ -101,29 +106,45 @@ export function rfft(p: FftPlan, input: ArrayLike<number>, outRe: Float32Array |
   outRe[m] = re[0] - im[0];
   outIm[m] = 0;
   for (let k = 1; k < m; k++) {
-    const zr = re[k], zi = im[k];
-    const cr = re[m - k], ci = -im[m - k]; // conj(Z[m-k])
-    const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci); // even part
-    const orr = 0.5 * (zi - ci), oi = -0.5 * (zr - cr); // odd part: (Z - conj)/2i
-    const wr = p.splitCos[k], wi = p.splitSin[k];
+    const zr = re[k],
+      zi = im[k];
+    const cr = re[m - k],
+      ci = -im[m - k]; // conj(Z[m-k])
+    const er = 0.5 * (zr + cr),
+      ei = 0.5 * (zi + ci); // even part
+    const orr = 0.5 * (zi - ci),
+      oi = -0.5 * (zr - cr); // odd part: (Z - conj)/2i
+    const wr = p.splitCos[k],
+      wi = p.splitSin[k];
     outRe[k] = er + wr * orr - wi * oi;
     outIm[k] = ei + wr * oi + wi * orr;
   }
 }
 
 /** Inverse of rfft: spectrum bins 0..n/2 back to n real samples (scaled by 1/n). */
-export function irfft(p: FftPlan, inRe: ArrayLike<number>, inIm: ArrayLike<number>, out: Float32Array | Float64Array): void {
+export function irfft(
+  p: FftPlan,
+  inRe: ArrayLike<number>,
+  inIm: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+): void {
   const m = p.n >> 1;
   const { re, im, bitrev } = p;
   // Rebuild the packed spectrum Z[k] = E[k] + i·O[k] from X, then inverse complex FFT.
   for (let k = 0; k < m; k++) {
-    const xr = inRe[k], xi = inIm[k];
-    const yr = inRe[m - k], yi = -inIm[m - k]; // conj(X[m-k])
-    const er = 0.5 * (xr + yr), ei = 0.5 * (xi + yi);
-    const dr = 0.5 * (xr - yr), di = 0.5 * (xi - yi);
+    const xr = inRe[k],
+      xi = inIm[k];
+    const yr = inRe[m - k],
+      yi = -inIm[m - k]; // conj(X[m-k])
+    const er = 0.5 * (xr + yr),
+      ei = 0.5 * (xi + yi);
+    const dr = 0.5 * (xr - yr),
+      di = 0.5 * (xi - yi);
     // O[k] = D[k] * conj(W[k])
-    const wr = p.splitCos[k], wi = -p.splitSin[k];
-    const or_ = dr * wr - di * wi, oi = dr * wi + di * wr;
+    const wr = p.splitCos[k],
+      wi = -p.splitSin[k];
+    const or_ = dr * wr - di * wi,
+      oi = dr * wi + di * wr;
     const j = bitrev[k];
     re[j] = er - oi;
     im[j] = ei + or_;
