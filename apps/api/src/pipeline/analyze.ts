@@ -12,6 +12,7 @@ import {
   identifyMusic,
   loadMusicReference,
   matchOriginals,
+  type CatalogOptions,
   type MusicMatch,
   type OriginalMatch,
 } from '../catalog';
@@ -40,6 +41,8 @@ export interface AnalysisDeps {
   db: Database;
   config: Config;
   separator: Separator;
+  /** Whose catalog to match against, and where its media lives (default: the default tenant's). */
+  catalog?: CatalogOptions;
 }
 
 export interface Analysis {
@@ -56,6 +59,7 @@ export interface Analysis {
 
 export async function analyzeFile(file: string, deps: AnalysisDeps, opts: AnalyzeOptions): Promise<Analysis> {
   const { db, config, separator } = deps;
+  const catalog = deps.catalog ?? {};
   const clock = new StageClock(opts.onProgress);
   const doRestore = opts.restore !== false;
 
@@ -81,7 +85,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   });
 
   const musicMatches = await clock.run('identify_music', () =>
-    audio && sampleRate ? identifyMusic(db, downmix(audio), sampleRate) : [],
+    audio && sampleRate ? identifyMusic(db, downmix(audio), sampleRate, catalog) : [],
   );
 
   let restored: RestoreResult | null = null;
@@ -90,7 +94,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
       const references = await Promise.all(
         musicMatches.map(async (m) => ({
           musicId: m.musicId,
-          channels: await loadMusicReference(db, m.musicId, sampleRate),
+          channels: await loadMusicReference(db, m.musicId, sampleRate, catalog),
           segments: m.segments.map((s) => ({ ...s, speed: m.speed })),
         })),
       );
@@ -100,7 +104,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
           separator,
           detectSpeech,
           onStage: (stage, seconds) => clock.add(stage, seconds),
-          attributeMusic: (music, rate) => originalMusicSpans(db, music, rate),
+          attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, catalog),
         },
       );
     } else {
@@ -109,10 +113,14 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   }
 
   const originalMatches = await clock.run('match_originals', () =>
-    matchOriginals(db, {
-      audio: restored && sampleRate ? { mono: downmix(restored.ost), sampleRate } : undefined,
-      frames: frames ?? undefined,
-    }),
+    matchOriginals(
+      db,
+      {
+        audio: restored && sampleRate ? { mono: downmix(restored.ost), sampleRate } : undefined,
+        frames: frames ?? undefined,
+      },
+      catalog,
+    ),
   );
 
   const verdict = await clock.run('decide', () =>
@@ -145,8 +153,13 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
 }
 
 /** Where the music the model separated is an original work's own soundtrack (it matches it in the catalog). */
-async function originalMusicSpans(db: Database, music: Float32Array, sampleRate: number) {
-  const matches = await matchOriginals(db, { audio: { mono: music, sampleRate } });
+async function originalMusicSpans(
+  db: Database,
+  music: Float32Array,
+  sampleRate: number,
+  catalog: CatalogOptions,
+) {
+  const matches = await matchOriginals(db, { audio: { mono: music, sampleRate } }, catalog);
   return matches.filter((m) => m.audio.score >= ORIGINAL_MUSIC_SCORE).flatMap((m) => m.audio.segments);
 }
 

@@ -43,7 +43,17 @@ async function analyze(ctx: JobContext<AnalyzeState>): Promise<void> {
   try {
     ctx.state.analysis = await analyzeFile(
       input,
-      { db: ctx.db, config: ctx.config, separator: await sharedSeparator() },
+      {
+        db: ctx.db,
+        config: ctx.config,
+        separator: await sharedSeparator(),
+        // The upload's own tenant: its catalog, never another tenant's.
+        catalog: {
+          tenantId: ctx.job.tenantId,
+          storage: ctx.storage,
+          maxDurationSeconds: ctx.config.maxDurationSeconds,
+        },
+      },
       {
         outDir: path.join(ctx.state.workDir, 'out'),
         outputs: 'all',
