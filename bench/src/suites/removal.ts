@@ -86,7 +86,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   }
   const r = bySiSdrRatio(reference);
   const e = bySiSdrRatio(endToEnd);
-  const transformRows = [...byTransform].map(([t, xs]) => [t, xs.length, median(xs)]);
+  const transformRows = [...byTransform].map(([t, xs]) => [t, String(xs.length), median(xs)]);
   const bitrateRows = [...byBitrate]
     .sort((a, b) => a[0] - b[0])
     .map(([b, xs]) => [`${b} kb/s`, xs.length, median(xs)]);
@@ -125,8 +125,12 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       items: items.length,
       reference: r.figures,
       endToEnd: { items: endToEnd.length, ...e.figures },
-      improvementByTransform: Object.fromEntries(transformRows.map(([t, n, m]) => [t, { n, median: m }])),
-      improvementByBitrate: Object.fromEntries(bitrateRows.map(([b, n, m]) => [b, { n, median: m }])),
+      improvementByTransform: Object.fromEntries(
+        transformRows.map(([t, n, m]) => [t, { n: Number(n), median: m }]),
+      ),
+      improvementByBitrate: Object.fromEntries(
+        bitrateRows.map(([b, n, m]) => [b, { n: Number(n), median: m }]),
+      ),
       speedErrorMedian: median(speedErrors),
       speed,
     },

@@ -274,9 +274,9 @@ function residualFloor(Os: Spectrogram[], Ys: Spectrogram[]): Float64Array {
   const bandWidth = 8;
   const bands = Math.ceil(bins / bandWidth);
   const floor = new Float64Array(bins);
-  const ratios: number[] = [];
+  const ratios = new Float64Array(frames * Os.length);
   for (let b = 0; b < bands; b++) {
-    ratios.length = 0;
+    let count = 0;
     const k0 = b * bandWidth,
       k1 = Math.min(bins, k0 + bandWidth);
     for (const [c, O] of Os.entries()) {
@@ -289,13 +289,13 @@ function residualFloor(Os: Spectrogram[], Ys: Spectrogram[]): Float64Array {
           eo += O.re[i] * O.re[i] + O.im[i] * O.im[i];
           ey += Y.re[i] * Y.re[i] + Y.im[i] * Y.im[i];
         }
-        if (ey > 1e-12) ratios.push(eo / ey);
+        if (ey > 1e-12) ratios[count++] = eo / ey;
       }
     }
     let v = 0.01;
-    if (ratios.length >= 20) {
-      ratios.sort((x, y) => x - y);
-      v = ratios[Math.floor(0.02 * ratios.length)];
+    if (count >= 20) {
+      const used = ratios.subarray(0, count).sort();
+      v = used[Math.floor(0.02 * count)];
     }
     v = Math.min(0.01, Math.max(1e-5, v));
     for (let k = k0; k < k1; k++) floor[k] = v;
