@@ -7,7 +7,7 @@
 // track cut to 3.5 minutes (a typical song), and synthetic track k is real track k mod R shifted in
 // pitch (hash frequency field ±10 units) and stretched in time (hash time-step field ×0.9..1.1), so the
 // hash distribution and rows per track match real music. Options: --opt scale.tracks=1000,10000
-// --opt scale.reps=5.
+// --opt scale.reps=3.
 import path from 'node:path';
 import {
   fingerprint,
@@ -37,8 +37,10 @@ interface SizeRow {
   indexMb: number;
   generateSeconds: number;
   missMedianMs: number;
+  missLookupMs: number;
   missLookupRows: number;
   hitMedianMs: number;
+  hitLookupMs: number;
   hitLookupRows: number;
   hitFound: boolean;
 }
@@ -53,12 +55,15 @@ function scaleUrl(): string {
   return base.toString();
 }
 
-/** Counts the rows the lookups return, around the real index. */
+/** Counts the rows the lookups return and the time spent in them (SQL and transfer), around the real index. */
 class CountingIndex implements LandmarkIndex {
   rows = 0;
+  lookupMs = 0;
   constructor(private readonly inner: PgLandmarkIndex) {}
   async lookup(hashes: Int32Array): Promise<IndexHits> {
+    const t0 = performance.now();
     const hits = await this.inner.lookup(hashes);
+    this.lookupMs += performance.now() - t0;
     this.rows += hits.key.length;
     return hits;
   }
@@ -125,6 +130,7 @@ async function timeQuery(
 ) {
   const keys = new Set(Array.from({ length: tracks }, (_, i) => i + 1));
   const times: number[] = [];
+  const sqlTimes: number[] = [];
   let rows = 0;
   let found = false;
   for (let r = 0; r < reps; r++) {
@@ -132,15 +138,16 @@ async function timeQuery(
     const t0 = performance.now();
     const matches = await matchQuery(query, index);
     times.push(performance.now() - t0);
+    sqlTimes.push(index.lookupMs);
     rows = index.rows;
     found = matches.some((m) => m.key === 1);
   }
-  return { ms: Math.round(median(times)), rows, found };
+  return { ms: Math.round(median(times)), lookupMs: Math.round(median(sqlTimes)), rows, found };
 }
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const sizes = (ctx.options['scale.tracks'] ?? '1000,10000').split(',').map(Number);
-  const reps = Number(ctx.options['scale.reps'] ?? 5);
+  const reps = Number(ctx.options['scale.reps'] ?? 3);
   const url = scaleUrl();
   const db = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }));
   try {
@@ -188,12 +195,16 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         indexMb: Math.round(size[0].index / 2 ** 20),
         generateSeconds,
         missMedianMs: m.ms,
+        missLookupMs: m.lookupMs,
         missLookupRows: m.rows,
         hitMedianMs: h.ms,
+        hitLookupMs: h.lookupMs,
         hitLookupRows: h.rows,
         hitFound: h.found,
       });
-      ctx.log(`${tracks} tracks: miss ${m.ms} ms (${m.rows} rows), hit ${h.ms} ms (${h.rows} rows)`);
+      ctx.log(
+        `${tracks} tracks: miss ${m.ms} ms (lookups ${m.lookupMs} ms, ${m.rows} rows), hit ${h.ms} ms (lookups ${h.lookupMs} ms, ${h.rows} rows)`,
+      );
     }
     await db.pool.query(`DROP TABLE scale_template`);
 
@@ -210,8 +221,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           'table MB',
           'indexes MB',
           'miss median ms',
+          'of which lookups',
           'rows read (miss)',
           'hit median ms',
+          'of which lookups',
           'rows read (hit)',
           'found',
         ],
@@ -221,8 +234,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           String(r.tableMb),
           String(r.indexMb),
           String(r.missMedianMs),
+          String(r.missLookupMs),
           String(r.missLookupRows),
           String(r.hitMedianMs),
+          String(r.hitLookupMs),
           String(r.hitLookupRows),
           r.hitFound ? 'yes' : 'no',
         ]),
