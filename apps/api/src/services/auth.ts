@@ -1,10 +1,10 @@
 // Authentication (API keys, moderator sessions) and API key management. Keys and sessions are
 // looked up on every request, so a revoked key or ended session is refused from the next request on.
-import { appendAuditEvent } from '../audit';
 import type { ApiKey, PrismaClient, Role, User } from '../generated/prisma/client';
 import type { Caller } from './caller';
 import { requireRole } from './caller';
 import type { ServiceDeps } from './deps';
+import { audit } from './transactions';
 import { notFound, ServiceError } from './errors';
 import {
   API_KEY_PREFIX,
@@ -110,7 +110,7 @@ export async function createApiKey(
   // Staff keys act for the user who made them (decisions need a user); client keys for nobody.
   const userId = role === 'client' ? null : caller.userId;
   const created = await insertApiKey(deps.prisma, caller.tenantId, { name: name.trim(), role, userId });
-  await appendAuditEvent(deps.prisma, {
+  await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,
     action: 'apikey.created',
@@ -138,7 +138,7 @@ export async function revokeApiKey(deps: ServiceDeps, caller: Caller, id: string
   if (!key) throw notFound('API key', id);
   if (key.revokedAt) return key;
   const revoked = await deps.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-  await appendAuditEvent(deps.prisma, {
+  await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,
     action: 'apikey.revoked',

@@ -7,6 +7,7 @@ import { removeCatalogItem } from '../catalog';
 import type { MusicTrack, OriginalWork, Prisma } from '../generated/prisma/client';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
+import { audit, inTransaction } from './transactions';
 import { notFound, ServiceError } from './errors';
 import type { StoredObject } from '../storage';
 import { ingestMedia, type IncomingFile } from './ingest';
@@ -49,22 +50,20 @@ async function addEntry<R extends Row>(
     new ServiceError('ALREADY_EXISTS', `a ${name} with externalId ${externalId} exists already`);
   if (await exists(externalId)) throw duplicate();
   const { stored, info } = await ingestMedia(deps, caller, input.source, needs);
-  const row = await deps.prisma
-    .$transaction(async (tx) => {
-      const created = await create(tx, { externalId, title, stored, info });
-      await appendAuditEvent(tx, {
-        tenantId: caller.tenantId,
-        actor: caller.actor,
-        action: `catalog.${kind}_added`,
-        subject: `${kind}:${created.id}`,
-        payload: { externalId, title, sha256: stored.sha256 },
-      });
-      return created;
-    })
-    .catch((err: unknown) => {
-      // Two adds of the same id at once: the unique index catches the second.
-      throw (err as { code?: string }).code === 'P2002' ? duplicate() : err;
+  const row = await inTransaction(deps.prisma, async (tx) => {
+    const created = await create(tx, { externalId, title, stored, info });
+    await appendAuditEvent(tx, {
+      tenantId: caller.tenantId,
+      actor: caller.actor,
+      action: `catalog.${kind}_added`,
+      subject: `${kind}:${created.id}`,
+      payload: { externalId, title, sha256: stored.sha256 },
     });
+    return created;
+  }).catch((err: unknown) => {
+    // Two adds of the same id at once: the unique index catches the second.
+    throw (err as { code?: string }).code === 'P2002' ? duplicate() : err;
+  });
   const ref = kind === 'music' ? { musicTrackId: row.id } : { originalWorkId: row.id };
   await deps.jobs.enqueue({ tenantId: caller.tenantId, kind: job, ...ref });
   return row;
@@ -187,7 +186,7 @@ async function removeEntry(
     storage: deps.storage,
     maxDurationSeconds: deps.config.maxDurationSeconds,
   });
-  await appendAuditEvent(deps.prisma, {
+  await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,
     action: `catalog.${what}_removed`,

@@ -1,8 +1,8 @@
 // Reading, retrying and cancelling jobs of the caller's tenant, through the job queue.
-import { appendAuditEvent } from '../audit';
 import type { Job, JobKind, JobStatus } from '../generated/prisma/client';
 import type { Caller } from './caller';
 import type { ServiceDeps } from './deps';
+import { audit } from './transactions';
 import { notFound, ServiceError } from './errors';
 import { paginate, type Page } from './pagination';
 
@@ -68,7 +68,7 @@ export async function retryJob(deps: ServiceDeps, caller: Caller, id: string): P
     ...(job.originalWorkId ? { originalWorkId: job.originalWorkId } : {}),
     input: job.input ?? {},
   });
-  await appendAuditEvent(deps.prisma, {
+  await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,
     action: 'job.retried',
@@ -89,7 +89,7 @@ export async function cancelJob(deps: ServiceDeps, caller: Caller, id: string): 
       throw new ServiceError('JOB_NOT_CANCELLABLE', `job ${id} has already finished`);
     throw err;
   });
-  await appendAuditEvent(deps.prisma, {
+  await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,
     action: 'job.cancelled',

@@ -12,6 +12,7 @@ import type {
 } from '../generated/prisma/client';
 import { requireRole, STAFF, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
+import { inTransaction } from './transactions';
 import { notFound, ServiceError } from './errors';
 import { dateRange, paginate, type Page } from './pagination';
 
@@ -52,7 +53,7 @@ export async function decide(
   const verdict = await getVerdict(deps, caller, input.verdictId);
   if (!verdict) throw notFound('verdict', input.verdictId);
   const moderatorId = caller.userId;
-  return deps.prisma.$transaction(async (tx) => {
+  return inTransaction(deps.prisma, async (tx) => {
     const decision = await tx.decision.create({
       data: { verdictId: verdict.id, moderatorId, action: input.action, reasonCode: input.reasonCode, note },
     });

@@ -4,6 +4,7 @@ import type { Job, Upload } from '../generated/prisma/client';
 import { appendAuditEvent } from '../audit';
 import type { Caller } from './caller';
 import type { ServiceDeps } from './deps';
+import { inTransaction } from './transactions';
 import { ingestMedia, type IncomingFile } from './ingest';
 import { dateRange, paginate, type Page } from './pagination';
 
@@ -24,7 +25,7 @@ export async function submitUpload(
 ): Promise<SubmitResult> {
   const { stored, info, fileName } = await ingestMedia(deps, caller, source, { video: true });
   const ref = externalReference?.trim() || null;
-  const found = await deps.prisma.$transaction(async (tx) => {
+  const found = await inTransaction(deps.prisma, async (tx) => {
     // Two identical submissions at once: the second waits here and then finds the first. (The
     // unique index alone cannot catch it when externalReference is NULL.)
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SUBMIT_LOCK}, hashtext(${`${caller.tenantId}:${stored.sha256}`}))`;
