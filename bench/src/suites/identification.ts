@@ -325,7 +325,7 @@ async function makeQueries(ctx: BenchContext): Promise<{ mono: Float32Array; rea
   const catalog = ctx.manifest.music.filter((m) => m.inCatalog);
   const osts = ctx.manifest.originals.slice(0, 10);
   const out: { mono: Float32Array; realIndex: number }[] = [];
-  for (let i = 0; i < Math.min(10, catalog.length); i++) {
+  for (let i = 0; i < Math.min(Number(ctx.options.queries ?? 10), catalog.length); i++) {
     const m = catalog[i];
     if (m.durationSeconds < 70) continue;
     const music = await mono8k(ctx.resolve(m.file), 5, 60);

@@ -9,6 +9,9 @@ export const SOURCE_ORIGINAL = 2;
 export type LandmarkSource = typeof SOURCE_MUSIC | typeof SOURCE_ORIGINAL;
 
 const BATCH = 50_000;
+/** Posting lists longer than this many times the average (and than MIN_POSTING_CAP) are skipped. */
+const POSTING_CAP_FACTOR = 4;
+const MIN_POSTING_CAP = 200;
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -57,10 +60,19 @@ export class PgLandmarkIndex implements LandmarkIndex {
   async lookup(hashes: Int32Array): Promise<IndexHits> {
     if (hashes.length === 0 || this.keys.size === 0)
       return { hash: new Int32Array(0), key: new Int32Array(0), t: new Int32Array(0) };
+    // Hashes far more common than average carry almost no evidence but most of the rows (a sustained
+    // chord is the same landmark in thousands of tracks): like stop words, they are left out.
     const { rows } = await this.pool.query<{ packed: Buffer | null }>(
-      `SELECT string_agg(int4send(hash) || int4send("sourceKey") || int4send(t), ''::bytea) AS packed
-       FROM "AudioFingerprint" WHERE hash = ANY($1::int[]) AND source = $2`,
-      [Array.from(hashes), this.source],
+      `WITH common AS (
+         SELECT greatest($3::float8, $4::float8 * reltuples / 1048576)::bigint AS cap
+         FROM pg_class WHERE oid = '"AudioFingerprint"'::regclass
+       ), rare AS (
+         SELECT hash FROM "AudioFingerprint", common WHERE hash = ANY($1::int[]) AND source = $2
+         GROUP BY hash, common.cap HAVING count(*) <= common.cap
+       )
+       SELECT string_agg(int4send(f.hash) || int4send(f."sourceKey") || int4send(f.t), ''::bytea) AS packed
+       FROM "AudioFingerprint" f JOIN rare USING (hash) WHERE f.source = $2`,
+      [Array.from(hashes), this.source, MIN_POSTING_CAP, POSTING_CAP_FACTOR],
     );
     const [hash, key, t] = unpack(rows[0].packed, 3);
     return this.ownOnly({ hash, key, t });
