@@ -6,7 +6,7 @@
 // Rows are generated in SQL from real landmarks: the benchmark's catalog music is fingerprinted, each
 // track cut to 3.5 minutes (a typical song), and synthetic track k is real track k mod R shifted in
 // pitch (hash frequency field ±10 units) and stretched in time (hash time-step field ×0.9..1.1), so the
-// hash distribution and rows per track match real music. Options: --opt scale.tracks=1000,10000
+// hash distribution and rows per track match real music. Options: --opt scale.tracks=1000,10000,100000
 // --opt scale.reps=3.
 import path from 'node:path';
 import {
@@ -146,7 +146,7 @@ async function timeQuery(
 }
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
-  const sizes = (ctx.options['scale.tracks'] ?? '1000,10000').split(',').map(Number);
+  const sizes = (ctx.options['scale.tracks'] ?? '1000').split(',').map(Number);
   const reps = Number(ctx.options['scale.reps'] ?? 3);
   const url = scaleUrl();
   const db = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }));

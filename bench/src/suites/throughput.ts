@@ -2,7 +2,7 @@
 // round queues the same short uploads (the benchmark's own, cut to a few seconds) on an embedded
 // PostgreSQL of the suite's own, then starts the workers; the rate is counted from the first job's
 // start to the last job's end (Job rows), so worker start-up is left out and model loading is not.
-// Options: --opt throughput.workers=1,2,4 --opt throughput.uploads=8 --opt throughput.seconds=5
+// Options: --opt throughput.workers=1,2,4 --opt throughput.uploads=10 --opt throughput.seconds=4
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -32,8 +32,8 @@ interface Round {
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const workerCounts = (ctx.options['throughput.workers'] ?? '1,2,4').split(',').map(Number);
-  const count = Number(ctx.options['throughput.uploads'] ?? 8);
-  const seconds = Number(ctx.options['throughput.seconds'] ?? 5);
+  const count = Number(ctx.options['throughput.uploads'] ?? 10);
+  const seconds = Number(ctx.options['throughput.seconds'] ?? 4);
   const pg = await ScratchPostgres.start(ctx.tmpDir);
   const services = await openBatchServices(pg.url, ctx.tmpDir);
   try {
