@@ -1,5 +1,5 @@
 // Fingerprint lookup at catalog scale (issue 8): the AudioFingerprint table grown to 1k, 10k, ... music
-// tracks in a database of its own (`undub_scale` on the server of DATABASE_URL / TEST_DATABASE_URL /
+// tracks in a database of its own (`undub_scale` on the server of SCALE_DATABASE_URL / TEST_DATABASE_URL /
 // 127.0.0.1:5432), and the median time of a 60-second query through the product's own lookup
 // (`matchQuery` over `PgLandmarkIndex`, as `identifyMusic` runs it), with table and index sizes.
 //
