@@ -246,7 +246,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     );
   }
   notes.push(
-    `Speed figures on a shared 2-core machine (load average ${f1(os.loadavg()[0])} at the end); fingerprinting is CPU time of one core, video hashing is wall clock including ffmpeg decoding.`,
+    `Speed figures on a shared 2-core machine (load average ${f1(os.loadavg()[0])} at the end); fingerprinting is CPU time of one core; video hashing is CPU time of this process and ffmpeg (decoding included), with wall clock beside it.`,
     '100k tracks were not generated: at the measured landmark rate the index would hold ~700M rows (tens of GB), beyond this machine; the 1k/10k figures show the growth.',
   );
   return { name: 'identification', figures, table: tables.join('\n\n'), notes };
