@@ -22,7 +22,10 @@ export interface DecodedFrames {
 export async function decodeFrames(file: string, opts: DecodeFramesOptions): Promise<DecodedFrames> {
   const { fps, width, height } = opts;
   // Area averaging gives a stable small image; the fps filter picks frames on a fixed clock.
+  // Hashes of a few small frames a second need neither B-frames nor the deblocking filter: skipping
+  // them makes 720p H.264 decode about three times faster (the fps filter still keeps the clock).
   const command = ffmpeg(file)
+    .inputOptions(['-skip_loop_filter', 'all', '-skip_frame', 'bidir'])
     .noAudio()
     .videoFilters([`fps=${fps}`, `scale=${width}:${height}:flags=area`, 'format=gray'])
     .format('rawvideo')
