@@ -7,14 +7,15 @@ import { decideVerdict } from '../src/pipeline/verdict';
 
 const t = loadConfig({});
 
+/** A match on a 10 s upload: each modality's segment covers the share of the upload its score says. */
 function match(originalId: string, audio: number, video: number): OriginalMatch {
-  const seg = [{ start: 0, end: 10, refStart: 2 }];
+  const seg = (score: number) => (score > 0 ? [{ start: 0, end: 10 * score, refStart: 2 }] : []);
   return {
     originalId,
     title: originalId,
     confidence: Math.max(audio, video),
-    audio: { score: audio, segments: audio > 0 ? seg : [] },
-    video: { score: video, segments: video > 0 ? seg : [], mirrored: false },
+    audio: { score: audio, segments: seg(audio) },
+    video: { score: video, segments: seg(video), mirrored: false },
   };
 }
 
@@ -69,5 +70,19 @@ describe('decideVerdict', () => {
     const two = decideVerdict({ ...both, originalMatches: [match('w1', 1, 1), match('w2', 0.9, 0.9)] }, t);
     expect(two.verdict).toBe('reupload');
     expect(two.routing).toBe('review');
+  });
+});
+
+describe('decideVerdict on long uploads', () => {
+  it('counts seconds of matching picture, so re-using part of an original is still a re-upload', () => {
+    const partial = match('w1', 0.2, 0.25);
+    partial.video.segments = [{ start: 30, end: 50, refStart: 0 }];
+    expect(decideVerdict({ ...both, originalMatches: [partial] }, t)).toMatchObject({
+      verdict: 'reupload',
+      originalId: 'w1',
+    });
+    const brief = match('w1', 0.2, 0.25);
+    brief.video.segments = [{ start: 30, end: 33, refStart: 0 }];
+    expect(decideVerdict({ ...both, originalMatches: [brief] }, t).verdict).not.toBe('reupload');
   });
 });

@@ -30,6 +30,8 @@ export type VerdictThresholds = Pick<
   'reuploadScore' | 'originalScore' | 'autoFlagConfidence' | 'autoClearConfidence'
 >;
 
+/** Seconds of matching picture that are as conclusive as a whole matching upload. */
+const FULL_VIDEO_MATCH_SECONDS = 12;
 /** A modality is "absent" below this score. */
 const ABSENT = 0.1;
 
@@ -40,7 +42,11 @@ const ABSENT = 0.1;
  * sent to review as uncertain.
  */
 function decisiveScore(m: OriginalMatch, input: VerdictInput): number {
-  return input.hasVideo ? m.video.score : m.audio.score;
+  if (!input.hasVideo) return m.audio.score;
+  // The matcher scores the share of the upload that matches; a long upload that re-uses part of an
+  // original is still a re-upload, so matched seconds count as well.
+  const seconds = m.video.segments.reduce((sum, s) => sum + (s.end - s.start), 0);
+  return Math.max(m.video.score, Math.min(1, seconds / FULL_VIDEO_MATCH_SECONDS));
 }
 
 export function decideVerdict(input: VerdictInput, t: VerdictThresholds): Verdict {
