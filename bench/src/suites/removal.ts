@@ -2,7 +2,6 @@
 // music is in the catalog: restored-OST SI-SDR by OST-to-BGM ratio beside the codec ceiling, also
 // through restore() end to end (reference removal plus the model on the rest), and speed with peak
 // memory at 15, 60 and 300 s of 48 kHz stereo, each measured in a child process.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { removeReference, type ReferenceSegment } from '@undub/inference/removal';
 import { restore } from '@undub/inference/restore';
@@ -12,6 +11,7 @@ import { decodeAudio } from '../ffmpeg';
 import type { Upload } from '../manifest';
 import { type RatioRow, bySiSdrRatio, markdownTable, median, siSdrStereo } from '../score';
 import { readWav } from '../wav';
+import { reportSpeed, speedInChild } from '../speed';
 
 const SPEED_SECONDS = [15, 60, 300];
 const RATE = 48000;
@@ -96,7 +96,12 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     if (!source) break;
     ctx.log(`speed at ${seconds} s`);
     speed.push(
-      await speedInChild(ctx.resolve(source.file), ctx.resolve(tracks.get(source.musicId!)!.file), seconds),
+      await speedInChild(fileURLToPath(import.meta.url), [
+        CHILD_FLAG,
+        ctx.resolve(source.file),
+        ctx.resolve(tracks.get(source.musicId!)!.file),
+        String(seconds),
+      ]),
     );
   }
   const speedTable = markdownTable(
@@ -146,45 +151,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   };
 }
 
-interface SpeedFigure {
-  seconds: number;
-  wallSeconds: number;
-  realTimeFactor: number;
-  /** CPU seconds used: on a busy machine the wall time says little. */
-  cpuSeconds: number;
-  /** Audio seconds per CPU second: a lower bound on the real-time factor of an idle machine. */
-  perCpuSecond: number;
-  peakRssMb: number;
-  loadAverage: number;
-}
-
-function speedInChild(file: string, music: string, seconds: number): Promise<SpeedFigure> {
-  const self = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', self, CHILD_FLAG, file, music, String(seconds)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
-        : reject(new Error(`speed child exited ${code}`)),
-    );
-  });
-}
-
 /**
  * Child: lays `seconds` of the catalog track over the upload's audio (tiled) at 0 dB, removes it once
  * with one segment covering the input, and reports time and peak RSS.
  */
 async function speedChild(file: string, musicFile: string, seconds: number): Promise<void> {
-  const { loadavg } = await import('node:os');
   const audio = await decodeAudio(file);
   const ref = (await readWav(musicFile)).channels;
   const n = seconds * RATE;
@@ -194,22 +165,9 @@ async function speedChild(file: string, musicFile: string, seconds: number): Pro
     for (let i = 0; i < n; i++) out[i] = c[i % c.length] + 0.5 * r[i % r.length];
     return out;
   });
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  removeReference(input, RATE, ref, [{ start: 0, end: seconds, refStart: 0 }]);
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const figure: SpeedFigure = {
-    seconds,
-    wallSeconds: wall,
-    realTimeFactor: seconds / wall,
-    cpuSeconds,
-    perCpuSecond: seconds / cpuSeconds,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    loadAverage: loadavg()[0],
-  };
-  process.stdout.write(`${JSON.stringify(figure)}\n`);
+  await reportSpeed(seconds, () =>
+    removeReference(input, RATE, ref, [{ start: 0, end: seconds, refStart: 0 }]),
+  );
 }
 
 if (process.argv[2] === CHILD_FLAG)

@@ -2,14 +2,13 @@
 // uploads whose music is not in the catalog, beside a non-learned baseline (median-filter HPSS) and
 // the codec ceiling; plus speed and peak memory at 15, 60 and 300 s of 48 kHz stereo, each measured
 // in a child process so the peak RSS is the separation's own.
-import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separation';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
 import { readWav } from '../wav';
+import { reportSpeed, speedInChild } from '../speed';
 
 const SPEED_SECONDS = [15, 60, 300];
 const RATE = 48000;
@@ -44,7 +43,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   for (const seconds of SPEED_SECONDS) {
     if (!source) break;
     ctx.log(`speed at ${seconds} s`);
-    speed.push(await speedInChild(source, seconds));
+    speed.push(await speedInChild(fileURLToPath(import.meta.url), [CHILD_FLAG, source, String(seconds)]));
   }
   let speedTable =
     '| input (48 kHz stereo) | wall s | x real time | CPU s | audio s per CPU s | peak RSS MB | load average |\n|---|---|---|---|---|---|---|\n';
@@ -69,36 +68,6 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   };
 }
 
-interface SpeedFigure {
-  seconds: number;
-  wallSeconds: number;
-  realTimeFactor: number;
-  /** CPU seconds (all threads) the separation used: on a busy machine the wall time says little. */
-  cpuSeconds: number;
-  /** Audio seconds per CPU second: a lower bound on the real-time factor of an idle 2-core machine. */
-  perCpuSecond: number;
-  peakRssMb: number;
-  /** 1-minute load average when the run ended: how busy the shared machine was. */
-  loadAverage: number;
-}
-
-function speedInChild(file: string, seconds: number): Promise<SpeedFigure> {
-  const self = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', self, CHILD_FLAG, file, String(seconds)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
-        : reject(new Error(`speed child exited ${code}`)),
-    );
-  });
-}
-
 /** Child: tiles the upload's audio to `seconds`, separates it once, reports time and peak RSS. */
 async function speedChild(file: string, seconds: number): Promise<void> {
   const audio = await decodeAudio(file);
@@ -109,22 +78,7 @@ async function speedChild(file: string, seconds: number): Promise<void> {
     return out;
   });
   const separator = await loadSeparator();
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  await separator.separate(input, RATE);
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const figure: SpeedFigure = {
-    seconds,
-    wallSeconds: wall,
-    realTimeFactor: seconds / wall,
-    cpuSeconds,
-    perCpuSecond: seconds / cpuSeconds,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    loadAverage: loadavg()[0],
-  };
-  process.stdout.write(`${JSON.stringify(figure)}\n`);
+  await reportSpeed(seconds, () => separator.separate(input, RATE));
 }
 
 if (process.argv[2] === CHILD_FLAG) await speedChild(process.argv[3], Number(process.argv[4]));

@@ -1,8 +1,7 @@
 // Channel helpers for planar audio (one Float32Array per channel).
 
-/** Mean of the channels over [from, to). */
+/** Mean of the channels over [from, to), always a new array (callers may write to it). */
 export function downmix(channels: Float32Array[], from = 0, to = channels[0].length): Float32Array {
-  if (channels.length === 1 && from === 0 && to === channels[0].length) return channels[0];
   const out = new Float32Array(to - from);
   const g = 1 / channels.length;
   for (const ch of channels) for (let i = from; i < to; i++) out[i - from] += ch[i] * g;

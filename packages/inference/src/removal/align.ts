@@ -138,14 +138,6 @@ function refWindow(
   return b;
 }
 
-/** Mono mean of channels. */
-export function downmix(channels: Float32Array[], from = 0, to = channels[0].length): Float32Array {
-  const out = new Float32Array(to - from);
-  const g = 1 / channels.length;
-  for (const ch of channels) for (let i = from; i < to; i++) out[i - from] += ch[i] * g;
-  return out;
-}
-
 interface Track {
   /** Upload sample at the window centre. */
   t: number;
