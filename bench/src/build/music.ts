@@ -12,6 +12,15 @@ import type { SourceFile } from './sources';
 
 const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const MIN_SECONDS = 30;
+/**
+ * Eval tracks built from another eval track's material: call_of_the_winding_path plays shallow-green's
+ * loops again and again (most of its 10 s excerpts match shallow-green at confidence 1). To a fingerprint
+ * they are one work, so it is left out like the other versions (sources.ts crossSplitVersions): otherwise
+ * it would be "music not in the catalog" that the catalog does contain.
+ */
+const SAME_WORK_AS: Record<string, string> = {
+  'm-supertux-call_of_the_winding_path': 'm-supertux-shallow_green',
+};
 
 export function musicId(src: SourceFile): string {
   const name = basename(src.key)
@@ -50,7 +59,10 @@ function renderMidi(mid: string, out: string): Promise<void> {
   });
 }
 
-/** Writes music/<id>.wav for one source (kept if it exists); returns undefined for tracks too short to use. */
+/**
+ * Writes music/<id>.wav for one source (kept if it exists); returns undefined for tracks too short to use
+ * and for another version of a work already used (SAME_WORK_AS).
+ */
 export async function buildMusicTrack(
   src: SourceFile,
   sourcesRoot: string,
@@ -58,6 +70,7 @@ export async function buildMusicTrack(
   inCatalog: boolean,
 ): Promise<MusicTrack | undefined> {
   const id = musicId(src);
+  if (SAME_WORK_AS[id]) return undefined;
   const rel = `music/${id}.wav`;
   const out = join(dataDir, rel);
   await mkdir(join(dataDir, 'music'), { recursive: true });
