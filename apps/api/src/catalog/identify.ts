@@ -100,9 +100,16 @@ export async function identifyMusic(
 const VIDEO_FLOOR = 0.3;
 const MIN_VIDEO_FRAMES = 4;
 
+/** Seconds of matching picture that are as conclusive as a whole matching upload. */
+export const FULL_VIDEO_MATCH_SECONDS = 12;
+
 function videoConfidence(m: SequenceMatch | undefined): number {
   if (!m || m.matchedFrames < MIN_VIDEO_FRAMES) return 0;
-  return Math.max(0, Math.min(1, (m.score - VIDEO_FLOOR) / (0.8 - VIDEO_FLOOR)));
+  const share = (m.score - VIDEO_FLOOR) / (0.8 - VIDEO_FLOOR);
+  // A long upload that loops or re-uses part of an original matches in a small share of its frames,
+  // but for many seconds.
+  const seconds = m.matchedFrames / HASH_FPS / FULL_VIDEO_MATCH_SECONDS;
+  return Math.max(0, Math.min(1, Math.max(share, seconds)));
 }
 
 export async function matchOriginals(

@@ -2,6 +2,7 @@
 export { addMusic, addOriginal, type AddedItem, type MusicInput, type OriginalInput } from './add';
 export { listCatalog, loadMusicReference, removeCatalogItem, type CatalogItem } from './manage';
 export {
+  FULL_VIDEO_MATCH_SECONDS,
   identifyFile,
   identifyMusic,
   matchOriginals,

@@ -1,7 +1,7 @@
 // The originality verdict: which original (if any) this upload re-uses, how sure we are, and where it goes
 // next (auto-flag, human review, auto-clear). Pure: evidence in, verdict out.
 import type { Config } from '../config';
-import type { MusicMatch, OriginalMatch } from '../catalog';
+import { FULL_VIDEO_MATCH_SECONDS, type MusicMatch, type OriginalMatch } from '../catalog';
 
 export type VerdictKind = 'reupload' | 'original' | 'uncertain';
 export type Routing = 'auto_flag' | 'review' | 'auto_clear';
@@ -30,8 +30,6 @@ export type VerdictThresholds = Pick<
   'reuploadScore' | 'originalScore' | 'autoFlagConfidence' | 'autoClearConfidence'
 >;
 
-/** Seconds of matching picture that are as conclusive as a whole matching upload. */
-const FULL_VIDEO_MATCH_SECONDS = 12;
 /** A modality is "absent" below this score. */
 const ABSENT = 0.1;
 
