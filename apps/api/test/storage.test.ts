@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -65,4 +66,24 @@ describe('local content-addressed storage', () => {
     expect(await storage.stat(sha)).toBeNull();
     await storage.delete(sha);
   });
+
+  // A real full volume: a 256 KiB tmpfs (mounting needs root, which CI has).
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses with STORAGE_FULL on a full volume and keeps nothing',
+    async () => {
+      const volume = await mkdtemp(path.join(os.tmpdir(), 'undub-full-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', volume]);
+      try {
+        const small = createStorage({ dataDir: volume });
+        await expect(small.put(Buffer.alloc(1 << 20, 7))).rejects.toMatchObject({ code: 'STORAGE_FULL' });
+        expect(await readdir(path.join(volume, 'media', 'tmp'))).toEqual([]);
+        // The failed write freed its space: a small object fits again.
+        const ok = await small.put(Buffer.from(body));
+        expect(ok.sha256).toBe(sha);
+      } finally {
+        execFileSync('umount', [volume]);
+        await rm(volume, { recursive: true, force: true });
+      }
+    },
+  );
 });

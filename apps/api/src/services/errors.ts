@@ -13,7 +13,8 @@ export type ServiceErrorCode =
   | 'PATH_NOT_ALLOWED'
   | 'JOB_NOT_RETRYABLE'
   | 'JOB_NOT_CANCELLABLE'
-  | 'ALREADY_EXISTS';
+  | 'ALREADY_EXISTS'
+  | 'STORAGE_FULL';
 
 /** HTTP status that fits each code, for transports that have one. */
 export const httpStatusOf: Record<ServiceErrorCode, number> = {
@@ -30,6 +31,7 @@ export const httpStatusOf: Record<ServiceErrorCode, number> = {
   JOB_NOT_RETRYABLE: 409,
   JOB_NOT_CANCELLABLE: 409,
   ALREADY_EXISTS: 409,
+  STORAGE_FULL: 507,
 };
 
 export class ServiceError extends Error {

@@ -11,7 +11,7 @@ import {
   type MediaInfo,
   type MediaRequirements,
 } from '@undub/inference/media';
-import type { StoredObject } from '../storage';
+import { StorageError, type StoredObject } from '../storage';
 import { requireRole, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { ServiceError } from './errors';
@@ -83,7 +83,7 @@ async function store(
     const info = await stat(file);
     if (!info.isFile()) throw new ServiceError('BAD_USER_INPUT', `${source.path} is not a file`);
     if (info.size > max) throw tooLarge(max);
-    return { stored: await deps.storage.put({ file }), fileName: path.basename(file) };
+    return { stored: await put(deps, { file }), fileName: path.basename(file) };
   }
   let stream: Readable;
   try {
@@ -95,7 +95,18 @@ async function store(
   // after it stopped from becoming an uncaught exception.
   stream.on('error', () => {});
   const limited = Readable.from(sizeLimited(stream, max), { objectMode: false });
-  return { stored: await deps.storage.put(limited), fileName: source.fileName };
+  return { stored: await put(deps, limited), fileName: source.fileName };
+}
+
+/** A full media volume is the operator's to fix, not an internal error: the client gets a code to retry on. */
+async function put(deps: ServiceDeps, source: Readable | { file: string }): Promise<StoredObject> {
+  try {
+    return await deps.storage.put(source);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'STORAGE_FULL')
+      throw new ServiceError('STORAGE_FULL', 'the media store is full; nothing was stored, retry later');
+    throw err;
+  }
 }
 
 /** Removes a stored object that no row refers to (content-addressed: another row may share it). */

@@ -26,9 +26,7 @@ export class LocalStorage implements MediaStorage {
         : Buffer.isBuffer(source)
           ? Readable.from([source])
           : createReadStream(source.file);
-    const tmpDir = path.join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    const tmp = path.join(this.root, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
     const measure = new Transform({
@@ -39,6 +37,7 @@ export class LocalStorage implements MediaStorage {
       },
     });
     try {
+      await mkdir(path.dirname(tmp), { recursive: true });
       await pipeline(input, measure, createWriteStream(tmp));
       const sha256 = hash.digest('hex');
       const target = this.path(sha256);
@@ -46,6 +45,14 @@ export class LocalStorage implements MediaStorage {
       // Same content stored before: rename replaces it with identical bytes.
       await rename(tmp, target);
       return { key: sha256, sha256, size };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new StorageError(
+          'STORAGE_FULL',
+          `no space left for media under ${this.root}: free space or grow the volume`,
+        );
+      throw err;
     } finally {
       await rm(tmp, { force: true });
     }

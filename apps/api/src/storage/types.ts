@@ -30,7 +30,12 @@ export interface MediaStorage {
   delete(key: string): Promise<void>;
 }
 
-export type StorageErrorCode = 'STORAGE_NOT_FOUND' | 'STORAGE_INVALID_KEY' | 'STORAGE_RANGE_INVALID';
+export type StorageErrorCode =
+  | 'STORAGE_NOT_FOUND'
+  | 'STORAGE_INVALID_KEY'
+  | 'STORAGE_RANGE_INVALID'
+  /** The volume under the store is full (or over quota); nothing was stored, retry once space is freed. */
+  | 'STORAGE_FULL';
 
 export class StorageError extends Error {
   constructor(
