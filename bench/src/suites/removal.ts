@@ -165,8 +165,9 @@ async function speedChild(file: string, musicFile: string, seconds: number): Pro
     for (let i = 0; i < n; i++) out[i] = c[i % c.length] + 0.5 * r[i % r.length];
     return out;
   });
+  // The matcher always reports a speed (the pipeline passes it on), so the aligner searches near it.
   await reportSpeed(seconds, () =>
-    removeReference(input, RATE, ref, [{ start: 0, end: seconds, refStart: 0 }]),
+    removeReference(input, RATE, ref, [{ start: 0, end: seconds, refStart: 0, speed: 1 }]),
   );
 }
 

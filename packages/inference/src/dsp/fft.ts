@@ -55,26 +55,72 @@ export function fftPlan(n: number): FftPlan {
   return plan;
 }
 
-/** In-place iterative complex FFT of plan.re/plan.im (size n/2), input already bit-reversed. */
+/**
+ * In-place iterative complex FFT of plan.re/plan.im (size n/2), input already bit-reversed. Stages run
+ * in pairs (radix-2², one pass over the data per two stages), after one plain stage when the number
+ * of stages is odd.
+ */
 function complexFft(p: FftPlan, inverse: boolean): void {
   const { re, im, cos, sin } = p;
   const m = re.length;
   const sign = inverse ? -1 : 1;
-  for (let size = 2; size <= m; size <<= 1) {
-    const half = size >> 1;
-    const step = m / size;
-    for (let start = 0; start < m; start += size) {
-      for (let j = 0, k = 0; j < half; j++, k += step) {
-        const wr = cos[k];
-        const wi = sign * sin[k];
-        const a = start + j;
-        const b = a + half;
-        const xr = re[b] * wr - im[b] * wi;
-        const xi = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - xr;
-        im[b] = im[a] - xi;
-        re[a] += xr;
-        im[a] += xi;
+  let h = 1;
+  if (Math.log2(m) % 2 === 1) {
+    for (let a = 0; a < m; a += 2) {
+      const xr = re[a + 1],
+        xi = im[a + 1];
+      re[a + 1] = re[a] - xr;
+      im[a + 1] = im[a] - xi;
+      re[a] += xr;
+      im[a] += xi;
+    }
+    h = 2;
+  }
+  // Sub-transforms of length h become length 4h: butterflies (j, j+h) and (j+2h, j+3h) with W_2h^j,
+  // then (j, j+2h) with W_4h^j and (j+h, j+3h) with W_4h^(j+h) = W_4h^j · (∓i).
+  for (; h < m; h *= 4) {
+    const stepA = m / (2 * h);
+    const stepB = m / (4 * h);
+    for (let j = 0; j < h; j++) {
+      const ar = cos[j * stepA],
+        ai = sign * sin[j * stepA];
+      const br = cos[j * stepB],
+        bi = sign * sin[j * stepB];
+      for (let s = j; s < m; s += 4 * h) {
+        const i1 = s + h,
+          i2 = i1 + h,
+          i3 = i2 + h;
+        const x0r = re[s],
+          x0i = im[s];
+        const x1r = re[i1] * ar - im[i1] * ai,
+          x1i = re[i1] * ai + im[i1] * ar;
+        const x2r = re[i2],
+          x2i = im[i2];
+        const x3r = re[i3] * ar - im[i3] * ai,
+          x3i = re[i3] * ai + im[i3] * ar;
+        const y0r = x0r + x1r,
+          y0i = x0i + x1i,
+          y1r = x0r - x1r,
+          y1i = x0i - x1i;
+        const y2r = x2r + x3r,
+          y2i = x2i + x3i,
+          y3r = x2r - x3r,
+          y3i = x2i - x3i;
+        const u2r = y2r * br - y2i * bi,
+          u2i = y2r * bi + y2i * br;
+        // W_4h^j · y3, then rotated by -i (forward) or +i (inverse).
+        const wr = y3r * br - y3i * bi,
+          wi = y3r * bi + y3i * br;
+        const u3r = sign * wi,
+          u3i = -sign * wr;
+        re[s] = y0r + u2r;
+        im[s] = y0i + u2i;
+        re[i2] = y0r - u2r;
+        im[i2] = y0i - u2i;
+        re[i1] = y1r + u3r;
+        im[i1] = y1i + u3i;
+        re[i3] = y1r - u3r;
+        im[i3] = y1i - u3i;
       }
     }
   }

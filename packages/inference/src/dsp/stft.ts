@@ -31,47 +31,73 @@ export function frameCount(samples: number, hop: number): number {
   return Math.floor(samples / hop) + 1;
 }
 
-export function stft(signal: Float32Array, fftSize: number, hop: number): Spectrogram {
+/**
+ * STFT of `signal`. `out` (re/im of at least frames × bins) is written instead of new arrays: on
+ * this machine touching freshly allocated memory costs as much as the transform itself.
+ */
+export function stft(
+  signal: Float32Array,
+  fftSize: number,
+  hop: number,
+  out?: { re: Float32Array; im: Float32Array },
+): Spectrogram {
   const plan = fftPlan(fftSize);
   const win = hann(fftSize);
   const frames = frameCount(signal.length, hop);
   const bins = fftSize / 2 + 1;
-  const re = new Float32Array(frames * bins);
-  const im = new Float32Array(frames * bins);
+  const re = out ? out.re.subarray(0, frames * bins) : new Float32Array(frames * bins);
+  const im = out ? out.im.subarray(0, frames * bins) : new Float32Array(frames * bins);
   const buf = new Float64Array(fftSize);
+  const binRe = new Float64Array(bins);
+  const binIm = new Float64Array(bins);
   const half = fftSize / 2;
   for (let f = 0; f < frames; f++) {
     const start = f * hop - half;
-    for (let i = 0; i < fftSize; i++) {
-      const s = start + i;
-      buf[i] = s >= 0 && s < signal.length ? signal[s] * win[i] : 0;
+    if (start >= 0 && start + fftSize <= signal.length) {
+      for (let i = 0; i < fftSize; i++) buf[i] = signal[start + i] * win[i];
+    } else {
+      for (let i = 0; i < fftSize; i++) {
+        const s = start + i;
+        buf[i] = s >= 0 && s < signal.length ? signal[s] * win[i] : 0;
+      }
     }
-    rfft(plan, buf, re.subarray(f * bins, (f + 1) * bins), im.subarray(f * bins, (f + 1) * bins));
+    rfft(plan, buf, binRe, binIm);
+    re.set(binRe, f * bins);
+    im.set(binIm, f * bins);
   }
   return { frames, bins, fftSize, hop, re, im };
 }
 
-/** Overlap-add inverse (window applied again, normalised by the summed squared window). */
-export function istft(spec: Spectrogram, length: number): Float32Array {
+/**
+ * Overlap-add inverse (window applied again, normalised by the summed squared window), into `out`
+ * when given (at least `length` long).
+ */
+export function istft(spec: Spectrogram, length: number, out?: Float32Array): Float32Array {
   const { fftSize, hop, bins, frames } = spec;
   const plan = fftPlan(fftSize);
   const win = hann(fftSize);
-  const out = new Float32Array(length);
-  const norm = new Float32Array(length);
+  const result = out ? out.subarray(0, length) : new Float32Array(length);
+  result.fill(0);
   const buf = new Float64Array(fftSize);
   const half = fftSize / 2;
   for (let f = 0; f < frames; f++) {
     irfft(plan, spec.re.subarray(f * bins, (f + 1) * bins), spec.im.subarray(f * bins, (f + 1) * bins), buf);
     const start = f * hop - half;
-    for (let i = 0; i < fftSize; i++) {
-      const s = start + i;
-      if (s < 0 || s >= length) continue;
-      out[s] += buf[i] * win[i];
-      norm[s] += win[i] * win[i];
-    }
+    const lo = Math.max(0, -start);
+    const hi = Math.min(fftSize, length - start);
+    for (let i = lo; i < hi; i++) result[start + i] += buf[i] * win[i];
   }
-  for (let i = 0; i < length; i++) if (norm[i] > 1e-8) out[i] /= norm[i];
-  return out;
+  // The summed squared window at sample s, from the frames that cover it.
+  for (let s = 0; s < length; s++) {
+    let norm = 0;
+    const last = Math.min(frames - 1, Math.floor((s + half) / hop));
+    for (let f = last; f >= 0 && s - (f * hop - half) < fftSize; f--) {
+      const w = win[s - (f * hop - half)];
+      norm += w * w;
+    }
+    if (norm > 1e-8) result[s] /= norm;
+  }
+  return result;
 }
 
 /** Magnitudes |X| of a spectrogram, row-major [frame][bin]. */

@@ -4,6 +4,7 @@
 import { downmix } from '../dsp';
 import { alignReference } from './align';
 import { cutoffForSpeed, resampleMapped } from './resample';
+import { Scratch } from './scratch';
 import { removeBlock, type ShapingOptions } from './shaping';
 
 export interface ReferenceSegment {
@@ -109,6 +110,7 @@ export function removeReference(
     const cutoff = cutoffForSpeed(alignment.speed);
     const block = Math.round(blockSeconds * sampleRate);
     const out = ost.map(() => new Float32Array(regionTo - regionFrom));
+    const scratch = new Scratch();
     let musicEnergy = 0;
     let referenceEnergy = 0;
     for (let bs = regionFrom; bs < regionTo; bs += block) {
@@ -116,8 +118,8 @@ export function removeReference(
       // Each block sees its neighbours' overlap plus padding so its STFT edges fall outside what it keeps.
       const ps = Math.max(0, bs - overlap - pad);
       const pe = Math.min(length, be + overlap + pad);
-      const aligned = refPart.map((ch) => {
-        const r = new Float32Array(pe - ps);
+      const aligned = refPart.map((ch, c) => {
+        const r = scratch.take(`aligned${c}`, pe - ps);
         resampleMapped(ch, alignment.map, ps - from, r, cutoff);
         return r;
       });
@@ -126,6 +128,7 @@ export function removeReference(
         aligned,
         sampleRate,
         shaping,
+        scratch,
       );
       musicEnergy += res.musicEnergy;
       referenceEnergy += res.referenceEnergy;

@@ -3,7 +3,8 @@
 // aligned reference in the STFT domain, subtracts the shaped reference, and cleans what the linear
 // model cannot reach (the codec's noise around the music) with a Wiener-style post-filter. The OST is
 // uncorrelated with the reference, so it only adds noise to sums taken over many time-frequency cells.
-import { istft, stft, type Spectrogram } from '../dsp';
+import { frameCount, istft, stft, type Spectrogram } from '../dsp';
+import { Scratch } from './scratch';
 
 export interface ShapingOptions {
   /** Transfer smoothing across bins: ±this many bins share one estimate. */
@@ -19,12 +20,15 @@ export interface ShapingOptions {
 }
 
 export interface BlockResult {
-  /** Restored OST per channel, same length as the block. */
+  /** Restored OST per channel, same length as the block (scratch buffers: the next block reuses them). */
   ost: Float32Array[];
   /** Energy of the subtracted music estimate and of the reference, for the reported gain. */
   musicEnergy: number;
   referenceEnergy: number;
 }
+
+/** Bins per band of the post-filter's floor estimate. */
+const BAND_WIDTH = 8;
 
 export function fftSizeFor(sampleRate: number): number {
   let n = 256;
@@ -51,11 +55,18 @@ interface CrossStats {
   w: Float32Array;
 }
 
-function crossStats(X: Spectrogram, R: Spectrogram): CrossStats {
+/** Statistics buffers of `size` cells from the scratch space. */
+function statsBuffers(scratch: Scratch, name: string, size: number): CrossStats {
+  return {
+    ar: scratch.take(`${name}.ar`, size),
+    ai: scratch.take(`${name}.ai`, size),
+    w: scratch.take(`${name}.w`, size),
+  };
+}
+
+function crossStats(X: Spectrogram, R: Spectrogram, out: CrossStats): CrossStats {
   const size = X.re.length;
-  const ar = new Float32Array(size),
-    ai = new Float32Array(size),
-    w = new Float32Array(size);
+  const { ar, ai, w } = out;
   for (let i = 0; i < size; i++) {
     const rr = R.re[i],
       ri = R.im[i],
@@ -71,7 +82,7 @@ function crossStats(X: Spectrogram, R: Spectrogram): CrossStats {
 /**
  * Statistics reweighted by the inverse of the local residual power |X - g·E·R|² (smoothed over
  * neighbouring cells): cells where the OST is loud say little about the music's shaping, so a
- * generalised least-squares fit leans on the cells where the music stands alone.
+ * generalised least-squares fit leans on the cells where the music stands alone. Written into `out`.
  */
 function reweighted(
   st: CrossStats,
@@ -79,65 +90,69 @@ function reweighted(
   R: Spectrogram,
   t: { er: Float32Array; ei: Float32Array },
   gain: Float64Array,
-): CrossStats {
+  out: CrossStats,
+  scratch: Scratch,
+): void {
   const { frames, bins } = X;
   const size = frames * bins;
-  const res = new Float64Array(size);
+  const res = scratch.take('residual', size);
   let mean = 0;
   for (let f = 0; f < frames; f++) {
     const g = gain[f];
     for (let i = f * bins; i < (f + 1) * bins; i++) {
-      const yr = g * (R.re[i] * t.er[i] - R.im[i] * t.ei[i]);
-      const yi = g * (R.re[i] * t.ei[i] + R.im[i] * t.er[i]);
-      const dr = X.re[i] - yr,
-        di = X.im[i] - yi;
-      res[i] = dr * dr + di * di;
-      mean += res[i];
+      const rr = R.re[i],
+        ri = R.im[i],
+        er = t.er[i],
+        ei = t.ei[i];
+      const dr = X.re[i] - g * (rr * er - ri * ei),
+        di = X.im[i] - g * (rr * ei + ri * er);
+      const v = dr * dr + di * di;
+      res[i] = v;
+      mean += v;
     }
   }
-  boxSum2d(res, frames, bins, 2, 1);
+  const pooled = boxSum2d(res, frames, bins, 2, 1, scratch.take('pooled', size));
   mean = (mean * 15) / size;
   const floor = 1e-3 * mean + 1e-30;
-  const ar = new Float32Array(size),
-    ai = new Float32Array(size),
-    w = new Float32Array(size);
+  const { ar, ai, w } = out;
   for (let i = 0; i < size; i++) {
-    const v = mean / (res[i] + floor);
+    const v = mean / (pooled[i] + floor);
     ar[i] = st.ar[i] * v;
     ai[i] = st.ai[i] * v;
     w[i] = st.w[i] * v;
   }
-  return { ar, ai, w };
 }
 
-/** In-place separable box sums over a [frames][bins] grid: ±binPool bins, ±framePool frames. */
+/** Separable box sums over a [frames][bins] grid: ±binPool bins, ±framePool frames, into `out`. */
 function boxSum2d(
-  grid: Float64Array,
+  grid: Float32Array,
   frames: number,
   bins: number,
   binPool: number,
   framePool: number,
-): void {
-  const tmp = new Float64Array(bins);
-  for (let f = 0; f < frames; f++) {
-    const slice = grid.subarray(f * bins, (f + 1) * bins);
-    boxSum(slice, binPool, tmp);
-    slice.set(tmp);
-  }
-  if (framePool <= 0) return;
+  out: Float32Array,
+): Float32Array {
   // Along frames, a running sum of whole rows (row-major order keeps memory access sequential).
-  const src = grid.slice();
   const acc = new Float64Array(bins);
   for (let f = 0; f < Math.min(framePool, frames); f++) {
-    for (let k = 0, o = f * bins; k < bins; k++) acc[k] += src[o + k];
+    for (let k = 0, o = f * bins; k < bins; k++) acc[k] += grid[o + k];
   }
   for (let f = 0; f < frames; f++) {
     const add = f + framePool;
     const drop = f - framePool - 1;
-    if (add < frames) for (let k = 0, o = add * bins; k < bins; k++) acc[k] += src[o + k];
-    if (drop >= 0) for (let k = 0, o = drop * bins; k < bins; k++) acc[k] -= src[o + k];
-    grid.set(acc, f * bins);
+    if (add < frames) for (let k = 0, o = add * bins; k < bins; k++) acc[k] += grid[o + k];
+    if (drop >= 0) for (let k = 0, o = drop * bins; k < bins; k++) acc[k] -= grid[o + k];
+    // Then across bins within the row.
+    const row = f * bins;
+    let run = 0;
+    for (let k = 0; k < Math.min(binPool, bins); k++) run += acc[k];
+    for (let k = 0; k < bins; k++) {
+      if (k + binPool < bins) run += acc[k + binPool];
+      if (k - binPool - 1 >= 0) run -= acc[k - binPool - 1];
+      out[row + k] = run;
+    }
   }
+  return out;
 }
 
 /**
@@ -152,6 +167,7 @@ function fitTransfer(
   bins: number,
   binPool: number,
   framePool: number,
+  out: { er: Float32Array; ei: Float32Array },
 ): { er: Float32Array; ei: Float32Array } {
   // The pooled sums change slowly over frames, so they are formed on every `stride`-th frame by a
   // running sum of whole rows and interpolated in between.
@@ -188,8 +204,7 @@ function fitTransfer(
     total += gain[i] * gain[i] * rowEnergy;
   }
   const ridge = (1e-6 * total) / (frames * bins) + 1e-20;
-  const er = new Float32Array(frames * bins),
-    ei = new Float32Array(frames * bins);
+  const { er, ei } = out;
   const [nr, ni, d] = sampled;
   for (let f = 0; f < frames; f++) {
     const pos = f / stride;
@@ -251,46 +266,20 @@ function fitGain(
   return g;
 }
 
-/** Music template Y = E·R for one channel. */
-function template(R: Spectrogram, er: Float32Array, ei: Float32Array): Spectrogram {
-  const re = new Float32Array(R.re.length),
-    im = new Float32Array(R.im.length);
-  for (let i = 0; i < re.length; i++) {
-    const rr = R.re[i],
-      ri = R.im[i];
-    re[i] = rr * er[i] - ri * ei[i];
-    im[i] = rr * ei[i] + ri * er[i];
-  }
-  return { ...R, re, im };
-}
-
 /**
  * Per-band estimate of what the linear model leaves behind around the music (codec noise), as a
  * fraction of the music's power: a low percentile over frames of |X - Y|²/|Y|², since the OST only
- * ever adds to that ratio.
+ * ever adds to that ratio. `eo`/`ey`: per channel, [frame][band] energies of the residual and the music.
  */
-function residualFloor(Os: Spectrogram[], Ys: Spectrogram[]): Float64Array {
-  const { frames, bins } = Os[0];
-  const bandWidth = 8;
-  const bands = Math.ceil(bins / bandWidth);
+function residualFloor(eo: Float64Array[], ey: Float64Array[], frames: number, bins: number): Float64Array {
+  const bands = Math.ceil(bins / BAND_WIDTH);
   const floor = new Float64Array(bins);
-  const ratios = new Float64Array(frames * Os.length);
+  const ratios = new Float64Array(frames * eo.length);
   for (let b = 0; b < bands; b++) {
     let count = 0;
-    const k0 = b * bandWidth,
-      k1 = Math.min(bins, k0 + bandWidth);
-    for (const [c, O] of Os.entries()) {
-      const Y = Ys[c];
-      for (let f = 0; f < frames; f++) {
-        let eo = 0,
-          ey = 0;
-        for (let k = k0; k < k1; k++) {
-          const i = f * bins + k;
-          eo += O.re[i] * O.re[i] + O.im[i] * O.im[i];
-          ey += Y.re[i] * Y.re[i] + Y.im[i] * Y.im[i];
-        }
-        if (ey > 1e-12) ratios[count++] = eo / ey;
-      }
+    for (let c = 0; c < eo.length; c++) {
+      for (let f = 0, i = b; f < frames; f++, i += bands)
+        if (ey[c][i] > 1e-12) ratios[count++] = eo[c][i] / ey[c][i];
     }
     let v = 0.01;
     if (count >= 20) {
@@ -298,7 +287,7 @@ function residualFloor(Os: Spectrogram[], Ys: Spectrogram[]): Float64Array {
       v = used[Math.floor(0.02 * count)];
     }
     v = Math.min(0.01, Math.max(1e-5, v));
-    for (let k = k0; k < k1; k++) floor[k] = v;
+    floor.fill(v, b * BAND_WIDTH, Math.min(bins, (b + 1) * BAND_WIDTH));
   }
   return floor;
 }
@@ -309,16 +298,24 @@ export function removeBlock(
   refs: Float32Array[],
   sampleRate: number,
   options: ShapingOptions = {},
+  scratch = new Scratch(),
 ): BlockResult {
   const { binPool = 6, framePool = 2, postFilter = 1, transferSeconds = 4, iterations = 2 } = options;
   const n = fftSizeFor(sampleRate);
   const hop = n / 2;
   const length = mix[0].length;
-  const Xs = mix.map((x) => stft(x, n, hop));
-  // Each upload channel is explained by the reference channel of the same index (or the only one).
-  const Rs = mix.map((_, c) => stft(refs[Math.min(c, refs.length - 1)], n, hop));
+  const spectrogram = (name: string, x: Float32Array) => {
+    const size = frameCount(x.length, hop) * (n / 2 + 1);
+    return stft(x, n, hop, { re: scratch.take(`${name}.re`, size), im: scratch.take(`${name}.im`, size) });
+  };
+  const Xs = mix.map((x, c) => spectrogram(`X${c}`, x));
+  // Each upload channel is explained by the reference channel of the same index (or the only one);
+  // a reference channel shared by several upload channels is transformed once.
+  const refSpecs = refs.slice(0, mix.length).map((r, c) => spectrogram(`R${c}`, r));
+  const Rs = mix.map((_, c) => refSpecs[Math.min(c, refSpecs.length - 1)]);
   const { frames, bins } = Xs[0];
-  const stats = Xs.map((X, c) => crossStats(X, Rs[c]));
+  const size = frames * bins;
+  const stats = Xs.map((X, c) => crossStats(X, Rs[c], statsBuffers(scratch, `stats${c}`, size)));
   const transferFrames = Math.round((transferSeconds * sampleRate) / hop);
   // Alternating least squares for gain × transfer, starting from a flat transfer so that fades and
   // silences are in the gain from the start.
@@ -326,47 +323,69 @@ export function removeBlock(
   let transfers: { er: Float32Array; ei: Float32Array }[] = [];
   let weighted = stats;
   for (let iter = 0; iter < iterations; iter++) {
-    if (iter > 0) weighted = stats.map((st, c) => reweighted(st, Xs[c], Rs[c], transfers[c], gain));
-    transfers = weighted.map((st) => fitTransfer(st, gain, frames, bins, binPool, transferFrames));
+    if (iter === 1) weighted = stats.map((_, c) => statsBuffers(scratch, `weighted${c}`, size));
+    if (iter > 0)
+      stats.forEach((st, c) => reweighted(st, Xs[c], Rs[c], transfers[c], gain, weighted[c], scratch));
+    transfers = weighted.map((st, c) =>
+      fitTransfer(st, gain, frames, bins, binPool, transferFrames, {
+        er: scratch.take(`E${c}.re`, size),
+        ei: scratch.take(`E${c}.im`, size),
+      }),
+    );
     gain = fitGain(weighted, transfers, frames, bins, framePool);
   }
-  const Ys = Rs.map((R, c) => template(R, transfers[c].er, transfers[c].ei));
+  // The music estimate Y = g·E·R is subtracted in place (X becomes the OST estimate); |Y|² and the
+  // per-band energies are kept for the post-filter.
+  const bands = Math.ceil(bins / BAND_WIDTH);
   let musicEnergy = 0;
   let referenceEnergy = 0;
-  const Os = Xs.map((X, c) => {
-    const Y = Ys[c];
+  const eo = Xs.map(() => new Float64Array(frames * bands));
+  const ey = Xs.map(() => new Float64Array(frames * bands));
+  const ypow = Xs.map((X, c) => {
     const R = Rs[c];
-    const re = new Float32Array(X.re.length),
-      im = new Float32Array(X.im.length);
+    const { er, ei } = transfers[c];
+    const p = scratch.take(`Y${c}.power`, size);
     for (let f = 0; f < frames; f++) {
       const g = gain[f];
       for (let k = 0; k < bins; k++) {
         const i = f * bins + k;
-        Y.re[i] *= g;
-        Y.im[i] *= g;
-        re[i] = X.re[i] - Y.re[i];
-        im[i] = X.im[i] - Y.im[i];
-        musicEnergy += Y.re[i] * Y.re[i] + Y.im[i] * Y.im[i];
-        referenceEnergy += R.re[i] * R.re[i] + R.im[i] * R.im[i];
+        const rr = R.re[i],
+          ri = R.im[i];
+        const yr = g * (rr * er[i] - ri * ei[i]),
+          yi = g * (rr * ei[i] + ri * er[i]);
+        const or = X.re[i] - yr,
+          oi = X.im[i] - yi;
+        X.re[i] = or;
+        X.im[i] = oi;
+        const py = yr * yr + yi * yi;
+        p[i] = py;
+        musicEnergy += py;
+        referenceEnergy += rr * rr + ri * ri;
+        const b = f * bands + Math.floor(k / BAND_WIDTH);
+        eo[c][b] += or * or + oi * oi;
+        ey[c][b] += py;
       }
     }
-    return { ...X, re, im };
+    return p;
   });
   if (postFilter > 0) {
-    const floor = residualFloor(Os, Ys);
-    for (const [c, O] of Os.entries()) {
-      const Y = Ys[c];
+    const floor = residualFloor(eo, ey, frames, bins);
+    for (const [c, O] of Xs.entries()) {
+      const py = ypow[c];
       for (let f = 0; f < frames; f++) {
         for (let k = 0; k < bins; k++) {
           const i = f * bins + k;
           const po = O.re[i] * O.re[i] + O.im[i] * O.im[i];
-          const pm = postFilter * floor[k] * (Y.re[i] * Y.re[i] + Y.im[i] * Y.im[i]);
-          const m = po / (po + pm + 1e-20);
+          const m = po / (po + postFilter * floor[k] * py[i] + 1e-20);
           O.re[i] *= m;
           O.im[i] *= m;
         }
       }
     }
   }
-  return { ost: Os.map((O) => istft(O, length)), musicEnergy, referenceEnergy };
+  return {
+    ost: Xs.map((O, c) => istft(O, length, scratch.take(`ost${c}`, length))),
+    musicEnergy,
+    referenceEnergy,
+  };
 }
