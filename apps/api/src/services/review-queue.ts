@@ -1,8 +1,11 @@
 // The review queue, the API's hottest query (every moderator's queue page), in hand-written SQL:
 // one statement for the page (verdicts with their upload and original work) and one for the count,
 // sharing one WHERE clause. Through Prisma the same page cost several times the CPU.
+// Verdicts carry their tenant and are indexed by (tenant, routing, review status, sort column, id):
+// the page reads each (routing, status) pair the filter allows in sort order, at most one page from
+// each, and merges them, so its cost does not grow with the number of queued verdicts.
 import type pg from 'pg';
-import type { ReviewStatus, Routing, VerdictKind } from '../generated/prisma/client';
+import { ReviewStatus, Routing, type VerdictKind } from '../generated/prisma/enums';
 import { requireRole, STAFF, type Caller } from './caller';
 import type { ServiceDeps } from './deps';
 import { checkFirst, type Page } from './pagination';
@@ -32,6 +35,9 @@ const SORTS: Record<ReviewSort, { column: 'confidence' | 'createdAt'; desc: bool
 // Prisma keeps timestamps as UTC in `timestamp` columns; read them as such (node-pg would assume local time).
 const utc = (col: string) => `${col} AT TIME ZONE 'UTC'`;
 
+const VERDICT_COLUMNS = `v.id, v."uploadId", v.verdict, v.confidence, v.routing, v."originalWorkId",
+  v."musicIdentified", v."configVersion", v."createdAt", v."reviewStatus"`;
+
 const COLUMNS = `
   v.id, v."uploadId", v.verdict::text AS verdict, v.confidence, v.routing::text AS routing, v."originalWorkId",
   v."musicIdentified", v."configVersion", ${utc('v."createdAt"')} AS "createdAt", v."reviewStatus"::text AS "reviewStatus",
@@ -56,6 +62,7 @@ function toVerdict(r: Row): VerdictWithUpload {
     configVersion: r.configVersion,
     createdAt: r.createdAt,
     reviewStatus: r.reviewStatus,
+    tenantId: r.u_tenant,
     upload: {
       id: r.uploadId,
       tenantId: r.u_tenant,
@@ -91,26 +98,36 @@ function toVerdict(r: Row): VerdictWithUpload {
   };
 }
 
-function whereClause(tenantId: string, filter: ReviewQueueFilter): { sql: string; params: unknown[] } {
-  const params: unknown[] = [tenantId];
-  const conds = ['u."tenantId" = $1'];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    conds.push(sql(`$${params.length}`));
-  };
-  const routing = filter.routing ?? ['review'];
-  const status = filter.status ?? ['pending', 'escalated'];
-  if (routing.length) add((p) => `v.routing::text = ANY(${p}::text[])`, routing);
-  if (status.length) add((p) => `v."reviewStatus"::text = ANY(${p}::text[])`, status);
-  if (filter.verdict?.length) add((p) => `v.verdict::text = ANY(${p}::text[])`, filter.verdict);
-  if (filter.confidenceMin != null) add((p) => `v.confidence >= ${p}`, filter.confidenceMin);
-  if (filter.confidenceMax != null) add((p) => `v.confidence <= ${p}`, filter.confidenceMax);
-  if (filter.musicIdentified != null) add((p) => `v."musicIdentified" = ${p}`, filter.musicIdentified);
+/** The conditions besides routing and status (which select the index ranges), on `v`. */
+function whereClause(params: unknown[], tenantId: string, filter: ReviewQueueFilter): string {
+  const conds = [`v."tenantId" = ${param(params, tenantId)}`];
+  if (filter.verdict?.length)
+    conds.push(`v.verdict = ANY(${param(params, filter.verdict)}::"VerdictKind"[])`);
+  if (filter.confidenceMin != null) conds.push(`v.confidence >= ${param(params, filter.confidenceMin)}`);
+  if (filter.confidenceMax != null) conds.push(`v.confidence <= ${param(params, filter.confidenceMax)}`);
+  if (filter.musicIdentified != null)
+    conds.push(`v."musicIdentified" = ${param(params, filter.musicIdentified)}`);
   if (filter.createdAfter)
-    add((p) => `v."createdAt" >= (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdAfter);
+    conds.push(`v."createdAt" >= (${param(params, filter.createdAfter)}::timestamptz AT TIME ZONE 'UTC')`);
   if (filter.createdBefore)
-    add((p) => `v."createdAt" < (${p}::timestamptz AT TIME ZONE 'UTC')`, filter.createdBefore);
-  return { sql: conds.join(' AND '), params };
+    conds.push(`v."createdAt" < (${param(params, filter.createdBefore)}::timestamptz AT TIME ZONE 'UTC')`);
+  return conds.join(' AND ');
+}
+
+/** Adds a query parameter; returns its placeholder. */
+function param(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
+
+/** The routings and statuses the filter allows (defaults: routed to review, not yet decided; empty: all). */
+function lanes(filter: ReviewQueueFilter): { routing: Routing[]; status: ReviewStatus[] } {
+  const pick = <T extends string>(given: T[] | null | undefined, byDefault: T[], all: T[]): T[] =>
+    given == null ? byDefault : given.length ? [...new Set(given)] : all;
+  return {
+    routing: pick(filter.routing, ['review'], Object.values(Routing)),
+    status: pick(filter.status, ['pending', 'escalated'], Object.values(ReviewStatus)),
+  };
 }
 
 export async function reviewQueue(
@@ -124,24 +141,36 @@ export async function reviewQueue(
   requireRole(caller, ...STAFF);
   checkFirst(first);
   const pool: pg.Pool = deps.db.pool;
-  const where = whereClause(caller.tenantId, filter);
+  const { routing, status } = lanes(filter);
   const { column, desc } = SORTS[sort];
-  const params = [...where.params];
+  const col = `v."${column}"`;
+  const order = `${col} ${desc ? 'DESC' : 'ASC'}, v.id ASC`;
+
+  const params: unknown[] = [];
+  const where = whereClause(params, caller.tenantId, filter);
   let keyset = '';
   if (after) {
-    // Rows after the cursor row in (sort column, id) order; a cursor of another tenant matches nothing.
-    params.push(after);
-    const c = `(SELECT "${column}" FROM "Verdict" WHERE id = $${params.length})`;
-    const cid = `$${params.length}`;
-    keyset = ` AND (v."${column}" ${desc ? '<' : '>'} ${c} OR (v."${column}" = ${c} AND v.id > ${cid}))`;
+    // Rows after the cursor row in (sort column, id) order, written so that the sort column bounds
+    // the index range; a cursor of another tenant matches nothing.
+    const cid = param(params, after);
+    const c = `(SELECT "${column}" FROM "Verdict" WHERE id = ${cid})`;
+    keyset = ` AND ${col} ${desc ? '<=' : '>='} ${c} AND (${col} ${desc ? '<' : '>'} ${c} OR v.id > ${cid})`;
   }
-  params.push(first + 1);
+  const limit = param(params, first + 1);
+  const statuses = status.map((s) => param(params, s));
+  const branches = routing.flatMap((r) => {
+    const rp = param(params, r);
+    return statuses.map(
+      (sp) => `(SELECT ${VERDICT_COLUMNS} FROM "Verdict" v
+        WHERE ${where} AND v.routing = ${rp}::"Routing" AND v."reviewStatus" = ${sp}::"ReviewStatus"${keyset}
+        ORDER BY ${order} LIMIT ${limit})`,
+    );
+  });
   const { rows } = await pool.query(
     `SELECT ${COLUMNS}
-     FROM "Verdict" v JOIN "Upload" u ON u.id = v."uploadId" LEFT JOIN "OriginalWork" o ON o.id = v."originalWorkId"
-     WHERE ${where.sql}${keyset}
-     ORDER BY v."${column}" ${desc ? 'DESC' : 'ASC'}, v.id ASC
-     LIMIT $${params.length}`,
+     FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) v ORDER BY ${order} LIMIT ${limit}) v
+     JOIN "Upload" u ON u.id = v."uploadId" LEFT JOIN "OriginalWork" o ON o.id = v."originalWorkId"
+     ORDER BY ${order}`,
     params,
   );
   const nodes = rows.slice(0, first).map(toVerdict);
@@ -149,9 +178,15 @@ export async function reviewQueue(
     nodes,
     pageInfo: { endCursor: nodes.at(-1)?.id ?? null, hasNextPage: rows.length > first },
     totalCount: async () => {
+      const countParams: unknown[] = [];
+      const conds = [whereClause(countParams, caller.tenantId, filter)];
+      if (routing.length < Object.values(Routing).length)
+        conds.push(`v.routing = ANY(${param(countParams, routing)}::"Routing"[])`);
+      if (status.length < Object.values(ReviewStatus).length)
+        conds.push(`v."reviewStatus" = ANY(${param(countParams, status)}::"ReviewStatus"[])`);
       const count = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "Verdict" v JOIN "Upload" u ON u.id = v."uploadId" WHERE ${where.sql}`,
-        where.params,
+        `SELECT count(*)::int AS n FROM "Verdict" v WHERE ${conds.join(' AND ')}`,
+        countParams,
       );
       return count.rows[0].n;
     },
