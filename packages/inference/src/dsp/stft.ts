@@ -103,6 +103,6 @@ export function istft(spec: Spectrogram, length: number, out?: Float32Array): Fl
 /** Magnitudes |X| of a spectrogram, row-major [frame][bin]. */
 export function magnitude(spec: Spectrogram): Float32Array {
   const out = new Float32Array(spec.re.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(spec.re[i], spec.im[i]);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(spec.re[i] * spec.re[i] + spec.im[i] * spec.im[i]);
   return out;
 }

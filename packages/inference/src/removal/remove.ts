@@ -1,10 +1,9 @@
 // Reference-guided removal over a whole upload: each matched segment is aligned once, then processed
 // in blocks of bounded length (so a long upload runs in bounded memory), with raised-cosine
 // crossfades between blocks and into the untouched audio around the segment.
-import { downmix } from '../dsp';
+import { downmix, Scratch } from '../dsp';
 import { alignReference } from './align';
 import { cutoffForSpeed, resampleMapped } from './resample';
-import { Scratch } from './scratch';
 import { removeBlock, type ShapingOptions } from './shaping';
 
 export interface ReferenceSegment {

@@ -3,8 +3,7 @@
 // aligned reference in the STFT domain, subtracts the shaped reference, and cleans what the linear
 // model cannot reach (the codec's noise around the music) with a Wiener-style post-filter. The OST is
 // uncorrelated with the reference, so it only adds noise to sums taken over many time-frequency cells.
-import { frameCount, istft, stft, type Spectrogram } from '../dsp';
-import { Scratch } from './scratch';
+import { frameCount, istft, Scratch, stft, type Spectrogram } from '../dsp';
 
 export interface ShapingOptions {
   /** Transfer smoothing across bins: ±this many bins share one estimate. */

@@ -1,6 +1,6 @@
-// Named buffers reused from one block to the next. Large fresh allocations are paid for in page
-// faults the first time they are written (about as long as an FFT over them), so the per-block
-// spectrograms and statistics are allocated once per removal instead of once per block.
+// Named buffers reused from one block (or chunk) of a long signal to the next. Large fresh
+// allocations are paid for in page faults the first time they are written (about as long as an FFT
+// over them), so per-block spectrograms and statistics are allocated once per signal, not per block.
 export class Scratch {
   private readonly buffers = new Map<string, Float32Array>();
 
