@@ -23,6 +23,7 @@ import {
 } from '../graphql';
 import { VERSION } from '../graphql/resolvers/query';
 import { cancelJob, enqueueJob } from '../queue';
+import { CallerCache } from '../services/caller-cache';
 import { ChangeFeed } from '../services/change-feed';
 import type { ServiceDeps } from '../services/deps';
 import { MediaUrlSigner } from '../services/media-urls';
@@ -61,17 +62,16 @@ function requestErrorHandler(log: (m: string) => void) {
     const status = err.status ?? err.statusCode ?? 500;
     const code = status === 413 ? 'UPLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     if (status >= 500) log(`api: ${err.stack ?? err.message}`);
-    res
-      .status(status)
-      .json({
-        errors: [{ message: status < 500 ? err.message : 'internal server error', extensions: { code } }],
-      });
+    res.status(status).json({
+      errors: [{ message: status < 500 ? err.message : 'internal server error', extensions: { code } }],
+    });
   };
 }
 
 export function createApi(runtime: ApiRuntime) {
   const { db, config, storage, boss } = runtime;
   const log = runtime.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const feed = new ChangeFeed(db.url);
   const deps: ServiceDeps = {
     db,
     prisma: db.prisma,
@@ -81,8 +81,8 @@ export function createApi(runtime: ApiRuntime) {
       enqueue: (input) => enqueueJob(db, boss, config, input),
       cancel: (jobId) => cancelJob(db, boss, jobId),
     },
+    callers: new CallerCache(feed),
   };
-  const feed = new ChangeFeed(db.url);
   const graphqlRuntime: GraphQLRuntime = {
     deps,
     signer: new MediaUrlSigner(config.mediaUrlSecret, config.mediaUrlTtlSeconds),

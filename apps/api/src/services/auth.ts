@@ -1,5 +1,6 @@
-// Authentication (API keys, moderator sessions) and API key management. Keys and sessions are
-// looked up on every request, so a revoked key or ended session is refused from the next request on.
+// Authentication (API keys, moderator sessions) and API key management. Keys and sessions are looked
+// up in the database, or in the API process's CallerCache, which every revocation empties at once, so a
+// revoked key or ended session is refused from the next request on.
 import type { ApiKey, PrismaClient, Role, User } from '../generated/prisma/client';
 import type { Caller } from './caller';
 import { requireRole } from './caller';
@@ -15,8 +16,23 @@ import {
   verifyPassword,
 } from './secrets';
 
-// Runs on every request, so in plain SQL (a Prisma lookup costs several times the CPU).
 export async function authenticate(deps: ServiceDeps, token: string): Promise<Caller> {
+  const hash = tokenHash(token);
+  const known = deps.callers?.get(hash);
+  if (known) return known;
+  const stamp = deps.callers?.stamp() ?? 0;
+  const { caller, expiresAt } = await lookUp(deps, token, hash);
+  deps.callers?.set(hash, caller, stamp, expiresAt);
+  return caller;
+}
+
+// Runs on every request the cache cannot answer, so in plain SQL (a Prisma lookup costs several
+// times the CPU).
+async function lookUp(
+  deps: ServiceDeps,
+  token: string,
+  hash: string,
+): Promise<{ caller: Caller; expiresAt?: Date }> {
   const { pool } = deps.db;
   if (token.startsWith(SESSION_PREFIX)) {
     const { rows } = await pool.query<{
@@ -24,16 +40,17 @@ export async function authenticate(deps: ServiceDeps, token: string): Promise<Ca
       userId: string;
       tenantId: string;
       role: Role;
+      expiresAt: Date;
       live: boolean;
     }>(
-      `SELECT s.id, s."userId", u."tenantId", u.role::text AS role,
+      `SELECT s.id, s."userId", u."tenantId", u.role::text AS role, s."expiresAt" AT TIME ZONE 'UTC' AS "expiresAt",
               (s."revokedAt" IS NULL AND s."expiresAt" > now() AT TIME ZONE 'UTC') AS live
        FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s."tokenHash" = $1`,
-      [tokenHash(token)],
+      [hash],
     );
     const session = rows[0];
     if (!session?.live) throw new ServiceError('UNAUTHENTICATED', 'the session has ended; sign in again');
-    return {
+    const caller: Caller = {
       tenantId: session.tenantId,
       role: session.role,
       userId: session.userId,
@@ -42,6 +59,7 @@ export async function authenticate(deps: ServiceDeps, token: string): Promise<Ca
       actor: `user:${session.userId}`,
       rateKey: `session:${session.id}`,
     };
+    return { caller, expiresAt: session.expiresAt };
   }
   if (token.startsWith(API_KEY_PREFIX)) {
     const { rows } = await pool.query<{
@@ -55,7 +73,7 @@ export async function authenticate(deps: ServiceDeps, token: string): Promise<Ca
       `SELECT id, "tenantId", "userId", role::text AS role, "revokedAt" IS NOT NULL AS revoked,
               ("lastUsedAt" IS NULL OR "lastUsedAt" < now() AT TIME ZONE 'UTC' - interval '1 minute') AS stale
        FROM "ApiKey" WHERE "secretHash" = $1`,
-      [tokenHash(token)],
+      [hash],
     );
     const key = rows[0];
     if (!key) throw new ServiceError('UNAUTHENTICATED', 'unknown API key');
@@ -66,13 +84,15 @@ export async function authenticate(deps: ServiceDeps, token: string): Promise<Ca
         .query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1`, [key.id])
         .catch(() => {});
     return {
-      tenantId: key.tenantId,
-      role: key.role,
-      userId: key.userId,
-      apiKeyId: key.id,
-      sessionId: null,
-      actor: `apikey:${key.id}`,
-      rateKey: `apikey:${key.id}`,
+      caller: {
+        tenantId: key.tenantId,
+        role: key.role,
+        userId: key.userId,
+        apiKeyId: key.id,
+        sessionId: null,
+        actor: `apikey:${key.id}`,
+        rateKey: `apikey:${key.id}`,
+      },
     };
   }
   throw new ServiceError('UNAUTHENTICATED', 'the bearer token is neither an API key nor a session token');
@@ -96,6 +116,7 @@ export async function signIn(
 export async function signOut(deps: ServiceDeps, caller: Caller): Promise<boolean> {
   if (!caller.sessionId) return false;
   await deps.prisma.session.update({ where: { id: caller.sessionId }, data: { revokedAt: new Date() } });
+  deps.callers?.clear();
   return true;
 }
 
@@ -138,6 +159,7 @@ export async function revokeApiKey(deps: ServiceDeps, caller: Caller, id: string
   if (!key) throw notFound('API key', id);
   if (key.revokedAt) return key;
   const revoked = await deps.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  deps.callers?.clear();
   await audit(deps.prisma, {
     tenantId: caller.tenantId,
     actor: caller.actor,

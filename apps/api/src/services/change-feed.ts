@@ -1,20 +1,24 @@
 // Job and verdict changes as they happen, from PostgreSQL's LISTEN/NOTIFY (the triggers of the
-// migration `sessions_and_change_notifications` fire on every write, whichever process makes it).
-// One connection per API process; it reconnects after the database restarts.
+// migration `sessions_and_change_notifications` fire on every write, whichever process makes it), and
+// credential changes (`undub_auth`, migration `review_queue_version_and_auth_changes`).
+// One connection per API process; it reconnects after the database restarts. While it is down,
+// notifications are lost: `connected` says whether it listens, and reset listeners hear each loss
+// and each return, so that what is kept in memory on the strength of the feed can be dropped.
 import pg from 'pg';
 
-export type ChangeChannel = 'undub_job' | 'undub_verdict';
+export type ChangeChannel = 'undub_job' | 'undub_verdict' | 'undub_auth';
 export interface ChangeEvent {
   id: string;
   tenantId: string | null;
 }
 type Listener = (event: ChangeEvent) => void;
 
-const CHANNELS: ChangeChannel[] = ['undub_job', 'undub_verdict'];
+const CHANNELS: ChangeChannel[] = ['undub_job', 'undub_verdict', 'undub_auth'];
 const RECONNECT_MS = 1000;
 
 export class ChangeFeed {
   private listeners = new Map<ChangeChannel, Set<Listener>>(CHANNELS.map((c) => [c, new Set()]));
+  private resetListeners = new Set<() => void>();
   private client: pg.Client | null = null;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
@@ -29,11 +33,18 @@ export class ChangeFeed {
     await client.connect();
     for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
     this.client = client;
+    this.reset();
+  }
+
+  /** Whether notifications are being heard now. */
+  get connected(): boolean {
+    return this.client !== null;
   }
 
   private reconnect(client: pg.Client): void {
     if (this.closed || this.client !== client) return;
     this.client = null;
+    this.reset();
     client.end().catch(() => {});
     const attempt = () => {
       this.retry = null;
@@ -51,6 +62,16 @@ export class ChangeFeed {
       return;
     }
     for (const listener of this.listeners.get(channel) ?? []) listener(event);
+  }
+
+  private reset(): void {
+    for (const listener of this.resetListeners) listener();
+  }
+
+  /** Calls `listener` whenever notifications may have been missed; returns the unsubscribe function. */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
   }
 
   /** Calls `listener` for each change on `channel`; returns the unsubscribe function. */

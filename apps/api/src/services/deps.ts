@@ -4,6 +4,7 @@ import type { Database } from '../db';
 import type { Job, PrismaClient } from '../generated/prisma/client';
 import type { EnqueueJobInput } from '../queue';
 import type { MediaStorage } from '../storage';
+import type { CallerCache } from './caller-cache';
 
 /** The job queue as the services use it: creates and queues a Job row, or cancels one. */
 export interface JobDispatcher {
@@ -18,4 +19,6 @@ export interface ServiceDeps {
   config: Config;
   storage: MediaStorage;
   jobs: JobDispatcher;
+  /** The API process's cache of authenticated callers (absent elsewhere: every lookup queries). */
+  callers?: CallerCache;
 }

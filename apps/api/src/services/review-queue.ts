@@ -3,7 +3,10 @@
 // sharing one WHERE clause. Through Prisma the same page cost several times the CPU.
 // Verdicts carry their tenant and are indexed by (tenant, routing, review status, sort column, id):
 // the page reads each (routing, status) pair the filter allows in sort order, at most one page from
-// each, and merges them, so its cost does not grow with the number of queued verdicts.
+// each, and merges them, so its cost does not grow with the number of queued verdicts. The count
+// (which does grow) is kept in memory per filter and tenant queue version (ReviewQueueVersion, raised
+// by a trigger in the transaction of every relevant verdict change, whichever process makes it): the
+// page query reads the version, and a count kept at that same version is exact.
 import type pg from 'pg';
 import { ReviewStatus, Routing, type VerdictKind } from '../generated/prisma/enums';
 import { requireRole, STAFF, type Caller } from './caller';
@@ -167,7 +170,7 @@ export async function reviewQueue(
     );
   });
   const { rows } = await pool.query(
-    `SELECT ${COLUMNS}
+    `SELECT ${COLUMNS}, (SELECT "version"::text FROM "ReviewQueueVersion" WHERE "tenantId" = $1) AS queue_version
      FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) v ORDER BY ${order} LIMIT ${limit}) v
      JOIN "Upload" u ON u.id = v."uploadId" LEFT JOIN "OriginalWork" o ON o.id = v."originalWorkId"
      ORDER BY ${order}`,
@@ -177,18 +180,42 @@ export async function reviewQueue(
   return {
     nodes,
     pageInfo: { endCursor: nodes.at(-1)?.id ?? null, hasNextPage: rows.length > first },
-    totalCount: async () => {
-      const countParams: unknown[] = [];
-      const conds = [whereClause(countParams, caller.tenantId, filter)];
-      if (routing.length < Object.values(Routing).length)
-        conds.push(`v.routing = ANY(${param(countParams, routing)}::"Routing"[])`);
-      if (status.length < Object.values(ReviewStatus).length)
-        conds.push(`v."reviewStatus" = ANY(${param(countParams, status)}::"ReviewStatus"[])`);
-      const count = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "Verdict" v WHERE ${conds.join(' AND ')}`,
-        countParams,
-      );
-      return count.rows[0].n;
-    },
+    totalCount: () =>
+      countQueue(pool, caller.tenantId, filter, routing, status, rows[0]?.queue_version ?? null),
   };
+}
+
+/** Counts by filter (SQL and parameters) for each pool, with the queue version they were counted at. */
+const counts = new WeakMap<pg.Pool, Map<string, { version: string; n: number }>>();
+const MAX_COUNTS = 10_000;
+
+async function countQueue(
+  pool: pg.Pool,
+  tenantId: string,
+  filter: ReviewQueueFilter,
+  routing: Routing[],
+  status: ReviewStatus[],
+  version: string | null,
+): Promise<number> {
+  const params: unknown[] = [];
+  const conds = [whereClause(params, tenantId, filter)];
+  if (routing.length < Object.values(Routing).length)
+    conds.push(`v.routing = ANY(${param(params, routing)}::"Routing"[])`);
+  if (status.length < Object.values(ReviewStatus).length)
+    conds.push(`v."reviewStatus" = ANY(${param(params, status)}::"ReviewStatus"[])`);
+  const sql = `SELECT count(*)::int AS n, (SELECT "version"::text FROM "ReviewQueueVersion" WHERE "tenantId" = $1) AS version
+    FROM "Verdict" v WHERE ${conds.join(' AND ')}`;
+  const key = `${sql}\n${JSON.stringify(params)}`;
+  let memo = counts.get(pool);
+  if (!memo) counts.set(pool, (memo = new Map()));
+  const known = memo.get(key);
+  if (version !== null && known?.version === version) return known.n;
+  // One statement, one snapshot: the count is exact at the version read with it.
+  const { rows } = await pool.query<{ n: number; version: string | null }>(sql, params);
+  const { n, version: countedAt } = rows[0];
+  if (countedAt !== null) {
+    if (memo.size >= MAX_COUNTS) memo.clear();
+    memo.set(key, { version: countedAt, n });
+  }
+  return n;
 }
