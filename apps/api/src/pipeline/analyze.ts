@@ -1,6 +1,7 @@
 // The analysis of one media file, shared by the worker and `undub analyze`: the stages of STAGES in
 // order, each a call into @undub/inference or the catalog. IO is limited to reading the input, the
-// catalog lookups and writing the outputs at the end.
+// catalog lookups and writing the outputs. Stages overlap where their inputs allow it: music is
+// identified while the frames decode, and the outputs are written while the originals are matched.
 import { downmix } from '@undub/inference/dsp';
 import { decodeAudio, decodeFrames, probeMedia, assertUsable, type MediaInfo } from '@undub/inference/media';
 import type { Separator } from '@undub/inference/separation';
@@ -72,21 +73,28 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   const sampleRate = media.audio
     ? Math.min(media.audio.sampleRate || MAX_SAMPLE_RATE, MAX_SAMPLE_RATE)
     : null;
-  const { audio, frames } = await clock.run('decode', async () => {
-    const [audio, frames] = await Promise.all([
-      media.audio && sampleRate
-        ? decodeAudio(file, { sampleRate, channels: Math.min(2, Math.max(1, media.audio.channels)) })
-        : Promise.resolve(null),
+  // Audio and frames decode side by side (two ffmpeg processes); music identification starts as soon
+  // as the audio is there, while the frames are still decoding.
+  const audioDecoded =
+    media.audio && sampleRate
+      ? decodeAudio(file, { sampleRate, channels: Math.min(2, Math.max(1, media.audio.channels)) })
+      : Promise.resolve(null);
+  const decoded = clock.start(
+    'decode',
+    Promise.all([
+      audioDecoded,
       media.video
         ? decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT })
         : Promise.resolve(null as DecodedFrames | null),
-    ]);
-    return { audio, frames };
-  });
+    ]),
+  );
+  const audio = await audioDecoded;
 
   const musicMatches = await clock.run('identify_music', () =>
     audio && sampleRate ? identifyMusic(db, downmix(audio), sampleRate, catalog) : [],
   );
+
+  const [, frames] = await decoded;
 
   let restored: RestoreResult | null = null;
   if (audio && sampleRate) {
@@ -112,6 +120,15 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     }
   }
 
+  // The files depend only on the restored audio: written while the originals are matched.
+  const written = clock.start(
+    'write_outputs',
+    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, {
+      hasVideo: !!media.video,
+      set: opts.outputs ?? 'archive',
+    }),
+  );
+
   const originalMatches = await clock.run('match_originals', () =>
     matchOriginals(
       db,
@@ -127,12 +144,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     decideVerdict({ originalMatches, musicMatches, hasAudio: !!audio, hasVideo: !!frames }, config),
   );
 
-  const outputs = await clock.run('write_outputs', () =>
-    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, {
-      hasVideo: !!media.video,
-      set: opts.outputs ?? 'archive',
-    }),
-  );
+  const outputs = await written;
 
   let restoration: Analysis['restoration'] = null;
   if (restored) {

@@ -45,21 +45,42 @@ export function progressAt(stage: StageName): number {
 
 export class StageClock {
   readonly timings: Partial<Record<StageName, number>> = {};
+  /** Progress never goes back, even when a stage starts ahead of the ones before it. */
+  private progress = 0;
 
   constructor(private readonly onProgress?: ProgressListener) {}
 
   async run<T>(stage: StageName, work: () => Promise<T> | T): Promise<T> {
-    await this.onProgress?.({ stage, progress: progressAt(stage) });
+    await this.announce(stage);
     const started = performance.now();
     try {
       return await work();
     } finally {
-      this.timings[stage] = (this.timings[stage] ?? 0) + (performance.now() - started) / 1000;
+      this.add(stage, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * A stage already started (its inputs were ready) while the pipeline goes on with others: timed
+   * from here to its end, so overlapping stages add up to more than the wall time. Await the result
+   * where it is needed; a failure surfaces there.
+   */
+  start<T>(stage: StageName, work: Promise<T>): Promise<T> {
+    const started = performance.now();
+    const timed = work.finally(() => this.add(stage, (performance.now() - started) / 1000));
+    const result = this.announce(stage).then(() => timed);
+    timed.catch(() => {});
+    result.catch(() => {});
+    return result;
   }
 
   /** Records time measured inside another function (stages that run inside one call). */
   add(stage: StageName, seconds: number): void {
     this.timings[stage] = (this.timings[stage] ?? 0) + seconds;
+  }
+
+  private async announce(stage: StageName): Promise<void> {
+    this.progress = Math.max(this.progress, progressAt(stage));
+    await this.onProgress?.({ stage, progress: this.progress });
   }
 }

@@ -1,4 +1,5 @@
 // Encoding stems (archive and browser formats) and putting a new audio track under an unchanged picture.
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaError } from './errors';
@@ -11,8 +12,7 @@ export interface EncodeAudioOptions {
   bitrate?: number;
 }
 
-const codecs: Record<AudioFormat, { codec: string; container: string }> = {
-  wav: { codec: 'pcm_s16le', container: 'wav' },
+const codecs: Record<Exclude<AudioFormat, 'wav'>, { codec: string; container: string }> = {
   flac: { codec: 'flac', container: 'flac' },
   opus: { codec: 'libopus', container: 'ogg' },
   aac: { codec: 'aac', container: 'ipod' },
@@ -27,6 +27,7 @@ export async function encodeAudio(
   if (channels.length === 0 || channels[0].length === 0) {
     throw new MediaError('MEDIA_EMPTY', `nothing to encode into ${outFile}`);
   }
+  if (opts.format === 'wav') return writeWav(channels, sampleRate, outFile);
   const { codec, container } = codecs[opts.format];
   const command = ffmpeg(interleaved(channels))
     .inputFormat('f32le')
@@ -101,4 +102,49 @@ function interleaved(channels: Float32Array[]): Readable {
       this.push(Buffer.from(buf.buffer));
     },
   });
+}
+
+/**
+ * 16-bit PCM WAV written here rather than by ffmpeg: the same bytes (rounded, clipped) without a
+ * process start and a pipe, for the stems every analysis writes.
+ */
+async function writeWav(channels: Float32Array[], sampleRate: number, outFile: string): Promise<void> {
+  const n = channels[0].length;
+  const c = channels.length;
+  const dataBytes = n * c * 2;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(c, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * c * 2, 28);
+  header.writeUInt16LE(c * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(dataBytes, 40);
+  let file;
+  try {
+    file = await open(outFile, 'w');
+    await file.write(header);
+    const block = 65_536;
+    const pcm = new Int16Array(block * c);
+    for (let at = 0; at < n; at += block) {
+      const len = Math.min(block, n - at);
+      for (let ch = 0; ch < c; ch++) {
+        const src = channels[ch];
+        for (let i = 0; i < len; i++) {
+          const v = Math.round(src[at + i] * 32768);
+          pcm[i * c + ch] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        }
+      }
+      await file.write(new Uint8Array(pcm.buffer, 0, len * c * 2));
+    }
+  } catch (err) {
+    throw new MediaError('MEDIA_ENCODE_FAILED', `could not write ${outFile}: ${(err as Error).message}`);
+  } finally {
+    await file?.close();
+  }
 }
