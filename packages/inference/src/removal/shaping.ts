@@ -81,7 +81,8 @@ function crossStats(X: Spectrogram, R: Spectrogram, out: CrossStats): CrossStats
 /**
  * Statistics reweighted by the inverse of the local residual power |X - g·E·R|² (smoothed over
  * neighbouring cells): cells where the OST is loud say little about the music's shaping, so a
- * generalised least-squares fit leans on the cells where the music stands alone. Written into `out`.
+ * generalised least-squares fit leans on the cells where the music stands alone. Written into `out`
+ * (cell by cell, so `out` may be `st` itself).
  */
 function reweighted(
   st: CrossStats,
@@ -322,7 +323,10 @@ export function removeBlock(
   let transfers: { er: Float32Array; ei: Float32Array }[] = [];
   let weighted = stats;
   for (let iter = 0; iter < iterations; iter++) {
-    if (iter === 1) weighted = stats.map((_, c) => statsBuffers(scratch, `weighted${c}`, size));
+    // Every round reweights the plain statistics; the last one may overwrite them.
+    if (iter > 0 && iter < iterations - 1)
+      weighted = stats.map((_, c) => statsBuffers(scratch, `weighted${c}`, size));
+    else if (iter > 0) weighted = stats;
     if (iter > 0)
       stats.forEach((st, c) => reweighted(st, Xs[c], Rs[c], transfers[c], gain, weighted[c], scratch));
     transfers = weighted.map((st, c) =>
