@@ -100,9 +100,9 @@ export function istft(spec: Spectrogram, length: number, out?: Float32Array): Fl
   return result;
 }
 
-/** Magnitudes |X| of a spectrogram, row-major [frame][bin]. */
-export function magnitude(spec: Spectrogram): Float32Array {
-  const out = new Float32Array(spec.re.length);
+/** Magnitudes |X| of a spectrogram, row-major [frame][bin] (into `into` when given, at least as long). */
+export function magnitude(spec: Spectrogram, into?: Float32Array): Float32Array {
+  const out = into ? into.subarray(0, spec.re.length) : new Float32Array(spec.re.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(spec.re[i] * spec.re[i] + spec.im[i] * spec.im[i]);
   return out;
 }

@@ -47,7 +47,7 @@ async function separateWith(model: MaskModel, channels: Float32Array[], sampleRa
   const scratch = new Scratch();
   for (const start of starts) {
     const current = channels.map((c) => c.subarray(start, Math.min(n, start + chunk)));
-    const net = await networkMask(model, current, sampleRate);
+    const net = await networkMask(model, current, sampleRate, scratch);
     const len = current[0].length;
     const restored = applyMask(spectrograms(current, sampleRate, scratch), net, sampleRate, len, scratch);
     const end = start + len;
@@ -76,12 +76,20 @@ function networkMask(
   model: MaskModel,
   channels: Float32Array[],
   sampleRate: number,
+  scratch: Scratch,
 ): Promise<{ mask: Float32Array; frames: number }> {
   const n = channels[0].length;
-  const mono = new Float32Array(n);
+  const mono = scratch.take('mono', n).fill(0);
   for (const c of channels) for (let i = 0; i < n; i++) mono[i] += c[i] / channels.length;
-  const spec16 = stft(resample(mono, sampleRate, modelInfo.sampleRate), modelInfo.fftSize, modelInfo.hop);
-  return model.mask(magnitude(spec16), spec16.frames).then((mask) => ({ mask, frames: spec16.frames }));
+  const signal16 = resample(mono, sampleRate, modelInfo.sampleRate);
+  const { fftSize, hop } = modelInfo;
+  const size = frameCount(signal16.length, hop) * (fftSize / 2 + 1);
+  const spec16 = stft(signal16, fftSize, hop, {
+    re: scratch.take('net.re', size),
+    im: scratch.take('net.im', size),
+  });
+  const input = magnitude(spec16, scratch.take('net.magnitude', size));
+  return model.mask(input, spec16.frames).then((mask) => ({ mask, frames: spec16.frames }));
 }
 
 /** STFT size and hop at the input's rate. */
