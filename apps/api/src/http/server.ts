@@ -42,6 +42,8 @@ export async function startHttpServer<C extends BaseContext>(
 ): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are GraphQL POSTs, never revalidated: hashing every body for an ETag would be wasted work.
+  app.set('etag', false);
   const server = http.createServer(app);
   const apollo = new ApolloServer<C>({
     ...options.apollo,

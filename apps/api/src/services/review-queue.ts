@@ -169,7 +169,8 @@ export async function reviewQueue(
         ORDER BY ${order} LIMIT ${limit})`,
     );
   });
-  const { rows } = await pool.query(
+  const { rows } = await prepared(
+    pool,
     `SELECT ${COLUMNS}, (SELECT "version"::text FROM "ReviewQueueVersion" WHERE "tenantId" = $1) AS queue_version
      FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) v ORDER BY ${order} LIMIT ${limit}) v
      JOIN "Upload" u ON u.id = v."uploadId" LEFT JOIN "OriginalWork" o ON o.id = v."originalWorkId"
@@ -183,6 +184,17 @@ export async function reviewQueue(
     totalCount: () =>
       countQueue(pool, caller.tenantId, filter, routing, status, rows[0]?.queue_version ?? null),
   };
+}
+
+/** Statement names by SQL text: each shape of the queue's queries is parsed and planned once per connection. */
+const statementNames = new Map<string, string>();
+const MAX_STATEMENTS = 1000;
+
+function prepared<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[]) {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_STATEMENTS)
+    statementNames.set(text, (name = `review_queue_${statementNames.size}`));
+  return pool.query<R>(name ? { name, text, values } : { text, values });
 }
 
 /** Counts by filter (SQL and parameters) for each pool, with the queue version they were counted at. */
@@ -211,7 +223,7 @@ async function countQueue(
   const known = memo.get(key);
   if (version !== null && known?.version === version) return known.n;
   // One statement, one snapshot: the count is exact at the version read with it.
-  const { rows } = await pool.query<{ n: number; version: string | null }>(sql, params);
+  const { rows } = await prepared<{ n: number; version: string | null }>(pool, sql, params);
   const { n, version: countedAt } = rows[0];
   if (countedAt !== null) {
     if (memo.size >= MAX_COUNTS) memo.clear();
