@@ -21,6 +21,7 @@ import {
   SOURCE_MUSIC,
 } from '../../../apps/api/src/catalog';
 import type { Database } from '../../../apps/api/src/db';
+import { deleteLandmarks, POSTING_BLOCK_ITEMS } from '../../../apps/api/src/catalog/landmark-store';
 import { applyMigrations } from '../../../apps/api/src/db/migrate';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
@@ -358,7 +359,11 @@ async function ensureGeneratedIndex(
     );
     if (rows[0]?.n === n) {
       // The generated rows are kept between runs; the real catalog's rows are replaced by today's.
-      await pool.query(`DELETE FROM "AudioFingerprint" WHERE "sourceKey" > $1`, [n]);
+      const { rows: real0 } = await pool.query<{ key: number }>(
+        `SELECT "sourceKey" AS key FROM "AudioFingerprint" WHERE "sourceKey" > $1`,
+        [n],
+      );
+      for (const { key } of real0) await deleteLandmarks(pool, SOURCE_MUSIC, key);
       for (let i = 0; i < real.length; i++) await insertLandmarks(pool, SOURCE_MUSIC, n + i + 1, real[i]);
       return { pool, perTrack: rows[0].per_track };
     }
@@ -367,25 +372,32 @@ async function ensureGeneratedIndex(
   const c = await pool.connect();
   try {
     await c.query(`DROP TABLE IF EXISTS bench_meta`);
-    await c.query(`TRUNCATE "AudioFingerprint"`);
-    await c.query(`ALTER TABLE "AudioFingerprint" SET UNLOGGED`);
-    await c.query(`ALTER TABLE "AudioFingerprint" DROP CONSTRAINT IF EXISTS "AudioFingerprint_pkey"`);
-    await c.query(`DROP INDEX IF EXISTS "AudioFingerprint_source_sourceKey_t_idx"`);
-    await c.query(`SET maintenance_work_mem = '512MB'`);
-    // Hashes drawn from real landmarks keep the skew of real posting lists; t = row number keeps rows unique.
-    await c.query(
-      `INSERT INTO "AudioFingerprint" (hash, "sourceKey", source, t)
-       SELECT s.arr[1 + floor(random() * s.len)::int], k, 1, r
-       FROM (SELECT $1::int[] AS arr, cardinality($1::int[]) AS len) s, generate_series(1, $2::int) k, generate_series(0, $3::int - 1) r`,
-      [sample, n, perTrack],
-    );
+    await c.query(`TRUNCATE "AudioFingerprint", "AudioPosting"`);
+    await c.query(`SET work_mem = '1GB'`);
+    // Hashes drawn (by a hash of k and r, so both statements see the same rows) from real landmarks keep
+    // the skew of real posting lists; t = row number keeps rows unique. One posting block per statement.
+    for (let first = 1; first <= n;) {
+      const block = Math.floor(first / POSTING_BLOCK_ITEMS);
+      const last = Math.min(n, (block + 1) * POSTING_BLOCK_ITEMS - 1);
+      const rows = `SELECT k, s.arr[1 + abs(hashint8(k::bigint * 65536 + r)) % s.len] AS hash, r AS t
+        FROM (SELECT $1::int[] AS arr, cardinality($1::int[]) AS len) s,
+             generate_series(${first}, ${last}) k, generate_series(0, $2::int - 1) r`;
+      await c.query(
+        `INSERT INTO "AudioPosting" (source, hash, block, postings)
+         SELECT ${SOURCE_MUSIC}, hash, ${block}, string_agg(int4send(k) || int4send(t), ''::bytea)
+         FROM (${rows}) g GROUP BY hash`,
+        [sample, perTrack],
+      );
+      await c.query(
+        `INSERT INTO "AudioFingerprint" (source, "sourceKey", count, landmarks)
+         SELECT ${SOURCE_MUSIC}, k, count(*), string_agg(int4send(hash) || int4send(t), ''::bytea ORDER BY t)
+         FROM (${rows}) g GROUP BY k`,
+        [sample, perTrack],
+      );
+      first = last + 1;
+    }
     for (let i = 0; i < real.length; i++) await insertLandmarks(c, SOURCE_MUSIC, n + i + 1, real[i]);
-    await c.query(
-      `ALTER TABLE "AudioFingerprint" ADD CONSTRAINT "AudioFingerprint_pkey" PRIMARY KEY (hash, source, "sourceKey", t)`,
-    );
-    await c.query(
-      `CREATE INDEX "AudioFingerprint_source_sourceKey_t_idx" ON "AudioFingerprint" (source, "sourceKey", t)`,
-    );
+    await c.query(`VACUUM ANALYZE "AudioPosting"`);
     await c.query(`VACUUM ANALYZE "AudioFingerprint"`);
     await c.query(`CREATE TABLE bench_meta AS SELECT $1::int AS n, $2::int AS per_track`, [n, perTrack]);
   } finally {

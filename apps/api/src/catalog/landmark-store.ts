@@ -1,6 +1,8 @@
-// Audio landmarks in Postgres. The hot paths use raw SQL: bulk insert through unnest arrays, lookups
-// by `hash = ANY($1)` answered as one packed bytea (rows as big-endian int32 triples), which is far
-// cheaper to read than one JS object per row.
+// Audio landmarks in Postgres as posting lists (prisma/schema.prisma: AudioPosting, AudioFingerprint).
+// A lookup reads one packed row per (query hash, block of items) instead of one row per stored
+// landmark, answered as a single bytea; an item's own landmarks sit in one row for verification and
+// removal. Every write touches posting rows in ascending hash order, so concurrent indexers queue on
+// the row locks they share instead of deadlocking.
 import type { IndexHits, LandmarkIndex, Landmarks, ReferenceRows } from '@undub/inference/fingerprint';
 import type pg from 'pg';
 
@@ -8,97 +10,211 @@ export const SOURCE_MUSIC = 1;
 export const SOURCE_ORIGINAL = 2;
 export type LandmarkSource = typeof SOURCE_MUSIC | typeof SOURCE_ORIGINAL;
 
-const BATCH = 50_000;
-/** Posting lists longer than this many times the average (and than MIN_POSTING_CAP) are skipped. */
-const POSTING_CAP_FACTOR = 4;
-const MIN_POSTING_CAP = 200;
+/** Items per posting row: adding or removing an item rewrites postings of its own block only. */
+const BLOCK_BITS = 12;
+export const POSTING_BLOCK_ITEMS = 1 << BLOCK_BITS;
+/**
+ * Votes one lookup casts at most (a posting casts one vote per query landmark with its hash). Rare
+ * hashes are read first, as they carry the evidence; the most common ones, like stop words, are left
+ * out once the budget is spent, so a lookup's cost stops growing with the catalog. Small catalogs never
+ * reach it.
+ */
+const LOOKUP_VOTE_BUDGET = 1_500_000;
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** Stores an item's landmarks (each distinct (hash, t) once); returns how many. */
 export async function insertLandmarks(client: Queryable, source: LandmarkSource, key: number, lm: Landmarks) {
-  // The primary key forbids exact repeats (one anchor can pair twice with identical targets).
-  const seen = new Set<string>();
+  const order = Array.from(lm.hashes.keys()).sort(
+    (a, b) => lm.times[a] - lm.times[b] || lm.hashes[a] - lm.hashes[b],
+  );
   const hashes: number[] = [];
   const times: number[] = [];
-  for (let i = 0; i < lm.hashes.length; i++) {
-    const id = `${lm.hashes[i]}:${lm.times[i]}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
+  for (const i of order) {
+    // One anchor can pair twice with identical targets: a repeat would vote twice.
+    if (hashes.length && hashes.at(-1) === lm.hashes[i] && times.at(-1) === lm.times[i]) continue;
     hashes.push(lm.hashes[i]);
     times.push(lm.times[i]);
   }
-  for (let at = 0; at < hashes.length; at += BATCH) {
-    await client.query(
-      `INSERT INTO "AudioFingerprint" (hash, source, "sourceKey", t)
-       SELECT h, $2::smallint, $3::int, t FROM unnest($1::int[], $4::int[]) AS x(h, t)`,
-      [hashes.slice(at, at + BATCH), source, key, times.slice(at, at + BATCH)],
-    );
-  }
+  await client.query(
+    `WITH item AS (
+       INSERT INTO "AudioFingerprint" (source, "sourceKey", count, landmarks)
+       SELECT $1::smallint, $2::int, $5::int, coalesce(string_agg(int4send(h) || int4send(t), ''::bytea ORDER BY n), ''::bytea)
+       FROM unnest($3::int[], $4::int[]) WITH ORDINALITY AS x(h, t, n)
+     )
+     INSERT INTO "AudioPosting" (source, hash, block, postings)
+     SELECT $1::smallint, h, $2::int >> ${BLOCK_BITS}, string_agg(int4send($2::int) || int4send(t), ''::bytea ORDER BY t)
+     FROM unnest($3::int[], $4::int[]) AS x(h, t) GROUP BY h ORDER BY h
+     ON CONFLICT (source, hash, block) DO UPDATE SET postings = "AudioPosting".postings || excluded.postings`,
+    [source, key, hashes, times, hashes.length],
+  );
   return hashes.length;
 }
 
 export async function deleteLandmarks(client: Queryable, source: LandmarkSource, key: number): Promise<void> {
-  await client.query(`DELETE FROM "AudioFingerprint" WHERE source = $1 AND "sourceKey" = $2`, [source, key]);
+  const { rows } = await client.query<{ landmarks: Buffer }>(
+    `DELETE FROM "AudioFingerprint" WHERE source = $1 AND "sourceKey" = $2 RETURNING landmarks`,
+    [source, key],
+  );
+  if (rows.length === 0) return;
+  const [hash] = unpackPairs(rows[0].landmarks);
+  const hashes = Int32Array.from(new Set(hash)).sort();
+  const block = key >> BLOCK_BITS;
+  const { rows: postings } = await client.query<{ hash: number; postings: Buffer }>(
+    `SELECT hash, postings FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[])
+     ORDER BY hash FOR UPDATE`,
+    [source, block, Array.from(hashes)],
+  );
+  const kept = postings.map((p) => withoutKey(p.postings, key));
+  await client.query(
+    `UPDATE "AudioPosting" p SET postings = x.postings
+     FROM unnest($3::int[], $4::bytea[]) AS x(hash, postings)
+     WHERE p.source = $1 AND p.block = $2 AND p.hash = x.hash`,
+    [source, block, postings.map((p) => p.hash), kept],
+  );
+  await client.query(
+    `DELETE FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[]) AND postings = ''::bytea`,
+    [source, block, Array.from(hashes)],
+  );
 }
 
-function unpack(buf: Buffer | null, fields: number): Int32Array[] {
-  const n = buf ? buf.length / (4 * fields) : 0;
-  const out = Array.from({ length: fields }, () => new Int32Array(n));
-  for (let i = 0; i < n; i++)
-    for (let f = 0; f < fields; f++) out[f][i] = buf!.readInt32BE((i * fields + f) * 4);
-  return out;
+/** Big-endian int4 pairs as two arrays. */
+function unpackPairs(buf: Buffer | null): [Int32Array, Int32Array] {
+  const n = buf ? buf.length / 8 : 0;
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = buf!.readInt32BE(i * 8);
+    b[i] = buf!.readInt32BE(i * 8 + 4);
+  }
+  return [a, b];
+}
+
+function withoutKey(postings: Buffer, key: number): Buffer {
+  const out = Buffer.allocUnsafe(postings.length);
+  let n = 0;
+  for (let at = 0; at < postings.length; at += 8) {
+    if (postings.readInt32BE(at) === key) continue;
+    postings.copy(out, n, at, at + 8);
+    n += 8;
+  }
+  return out.subarray(0, n);
 }
 
 /** The stored landmarks of one source, restricted to the items in `keys` (the caller's tenant). */
 export class PgLandmarkIndex implements LandmarkIndex {
+  private readonly own: Uint8Array;
+  private readonly items = new Map<number, Promise<ReferenceRows>>();
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly source: LandmarkSource,
     private readonly keys: Set<number>,
-  ) {}
+    private readonly voteBudget = LOOKUP_VOTE_BUDGET,
+  ) {
+    let max = 0;
+    for (const k of keys) max = Math.max(max, k);
+    this.own = new Uint8Array(max + 1);
+    for (const k of keys) if (k >= 0) this.own[k] = 1;
+  }
 
-  async lookup(hashes: Int32Array): Promise<IndexHits> {
-    if (hashes.length === 0 || this.keys.size === 0)
-      return { hash: new Int32Array(0), key: new Int32Array(0), t: new Int32Array(0) };
-    // Hashes far more common than average carry almost no evidence but most of the rows (a sustained
-    // chord is the same landmark in thousands of tracks): like stop words, they are left out.
+  async lookup(hashes: Int32Array, uses: Int32Array): Promise<IndexHits> {
+    if (hashes.length === 0 || this.keys.size === 0) return postingLists(null, this.own);
+    // Each row comes back as hash, count, then its (sourceKey, t) pairs; a hash's blocks are adjacent.
     const { rows } = await this.pool.query<{ packed: Buffer | null }>(
-      `WITH common AS (
-         SELECT greatest($3::float8, $4::float8 * reltuples / 1048576)::bigint AS cap
-         FROM pg_class WHERE oid = '"AudioFingerprint"'::regclass
-       ), rare AS (
-         SELECT hash FROM "AudioFingerprint", common WHERE hash = ANY($1::int[]) AND source = $2
-         GROUP BY hash, common.cap HAVING count(*) <= common.cap
+      `WITH found AS (
+         SELECT p.hash, q.uses * sum(octet_length(p.postings) / 8) AS votes
+         FROM unnest($1::int[], $2::int[]) AS q(hash, uses)
+         JOIN "AudioPosting" p ON p.source = $3 AND p.hash = q.hash
+         GROUP BY p.hash, q.uses
+       ), kept AS (
+         SELECT hash FROM (SELECT hash, sum(votes) OVER (ORDER BY votes, hash) AS spent FROM found) x
+         WHERE spent <= $4
        )
-       SELECT string_agg(int4send(f.hash) || int4send(f."sourceKey") || int4send(f.t), ''::bytea) AS packed
-       FROM "AudioFingerprint" f JOIN rare USING (hash) WHERE f.source = $2`,
-      [Array.from(hashes), this.source, MIN_POSTING_CAP, POSTING_CAP_FACTOR],
+       SELECT string_agg(int4send(p.hash) || int4send(octet_length(p.postings) / 8) || p.postings, ''::bytea
+                         ORDER BY p.hash, p.block) AS packed
+       FROM "AudioPosting" p JOIN kept USING (hash) WHERE p.source = $3`,
+      [Array.from(hashes), Array.from(uses), this.source, this.voteBudget],
     );
-    const [hash, key, t] = unpack(rows[0].packed, 3);
-    return this.ownOnly({ hash, key, t });
+    return postingLists(rows[0].packed, this.own);
   }
 
   async window(key: number, fromFrame: number, toFrame: number): Promise<ReferenceRows> {
-    const { rows } = await this.pool.query<{ packed: Buffer | null }>(
-      `SELECT string_agg(int4send(hash) || int4send(t), ''::bytea) AS packed
-       FROM "AudioFingerprint" WHERE source = $1 AND "sourceKey" = $2 AND t BETWEEN $3 AND $4`,
-      [this.source, key, fromFrame, toFrame],
-    );
-    const [hash, t] = unpack(rows[0].packed, 2);
-    return { hash, t };
+    const { hash, t } = await this.landmarksOf(key);
+    const from = firstAtLeast(t, fromFrame);
+    const to = firstAtLeast(t, toFrame + 1);
+    return { hash: hash.subarray(from, to), t: t.subarray(from, to) };
   }
 
-  private ownOnly(hits: IndexHits): IndexHits {
-    let n = 0;
-    for (let i = 0; i < hits.key.length; i++) if (this.keys.has(hits.key[i])) n++;
-    if (n === hits.key.length) return hits;
-    const out = { hash: new Int32Array(n), key: new Int32Array(n), t: new Int32Array(n) };
-    for (let i = 0, j = 0; i < hits.key.length; i++) {
-      if (!this.keys.has(hits.key[i])) continue;
-      out.hash[j] = hits.hash[i];
-      out.key[j] = hits.key[i];
-      out.t[j++] = hits.t[i];
+  /** One item's landmarks sorted by t, read once per index (both lookup rounds verify the same items). */
+  private landmarksOf(key: number): Promise<ReferenceRows> {
+    let rows = this.items.get(key);
+    if (!rows) {
+      rows = this.pool
+        .query<{ landmarks: Buffer }>({
+          text: `SELECT landmarks FROM "AudioFingerprint" WHERE source = $1 AND "sourceKey" = $2`,
+          values: [this.source, key],
+        })
+        .then((r) => {
+          const [hash, t] = unpackPairs(r.rows[0]?.landmarks ?? null);
+          return { hash, t };
+        });
+      this.items.set(key, rows);
     }
-    return out;
+    return rows;
   }
+}
+
+function firstAtLeast(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Decodes the lookup's packed rows into posting lists, keeping only the items marked in `own`. */
+function postingLists(packed: Buffer | null, own: Uint8Array): IndexHits {
+  const words = packed ? int32sOf(packed) : new Int32Array(0);
+  const hashes: number[] = [];
+  const start = [0];
+  // Sized for every posting; the tenant filter only shortens it.
+  const key = new Int32Array(words.length >> 1);
+  const t = new Int32Array(words.length >> 1);
+  let n = 0;
+  for (let at = 0; at < words.length;) {
+    const hash = words[at];
+    const end = at + 2 + 2 * words[at + 1];
+    for (let w = at + 2; w < end; w += 2) {
+      const k = words[w];
+      if (k >= own.length || own[k] === 0) continue;
+      key[n] = k;
+      t[n++] = words[w + 1];
+    }
+    at = end;
+    const last = start.length - 1;
+    if (hashes.length && hashes[last - 1] === hash) start[last] = n;
+    else if (n > start[last]) {
+      hashes.push(hash);
+      start.push(n);
+    }
+  }
+  return {
+    hashes: Int32Array.from(hashes),
+    start: Int32Array.from(start),
+    key: key.subarray(0, n),
+    t: t.subarray(0, n),
+  };
+}
+
+/** Big-endian int4 words as native (little-endian) integers: one byte swap instead of a read per word. */
+function int32sOf(buf: Buffer): Int32Array {
+  const words = new Int32Array(buf.length / 4); // a copy: aligned, and `buf` stays as it was
+  const bytes = Buffer.from(words.buffer);
+  buf.copy(bytes);
+  bytes.swap32();
+  return words;
 }

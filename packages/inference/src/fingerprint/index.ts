@@ -9,6 +9,7 @@ export * from './params';
 export { extractPeaks, hzToUnits, type Peak } from './peaks';
 export * from './landmarks';
 export * from './match';
+export { vote } from './vote';
 export * from './verify';
 export { resample } from './resample';
 

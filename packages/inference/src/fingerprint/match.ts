@@ -1,22 +1,29 @@
-// Offset voting: every stored landmark that shares a hash with a query landmark votes for
-// (item, time offset); a true match piles its votes on one offset, chance hits spread out.
-// The best-voted candidates are then verified peak by peak (verify.ts) before they are reported.
-import { dtOfHash, IDENTITY, type Landmarks, type SpeedHypothesis } from './landmarks';
+// Matching a query against stored landmarks: offset voting (vote.ts) names candidates, which are then
+// verified peak by peak (verify.ts) before they are reported.
+import { IDENTITY, type Landmarks, type SpeedHypothesis } from './landmarks';
 import { FRAME_SECONDS } from './params';
 import type { Peak } from './peaks';
 import { NULL_MARGIN, verifyCandidate, type ReferenceRows, type Verification } from './verify';
+import { vote } from './vote';
 
-/** Stored landmarks returned by a hash lookup, as parallel arrays. */
+/**
+ * Stored landmarks returned by a hash lookup, as posting lists: the landmarks with hash `hashes[i]`
+ * are [start[i], start[i + 1]) of `key` (which stored item, track or work) and `t`.
+ */
 export interface IndexHits {
-  hash: Int32Array;
-  /** Which stored item (track or work) the landmark belongs to. */
+  hashes: Int32Array;
+  start: Int32Array;
   key: Int32Array;
   t: Int32Array;
 }
 
 /** Where matching reads stored landmarks from (Postgres in the service, memory in tests). */
 export interface LandmarkIndex {
-  lookup(hashes: Int32Array): Promise<IndexHits>;
+  /**
+   * Postings of `hashes`; `uses[i]` is how many query landmarks carry hashes[i] (each of its postings
+   * casts that many votes), so an index can bound the votes a lookup costs.
+   */
+  lookup(hashes: Int32Array, uses: Int32Array): Promise<IndexHits>;
   /** Stored landmarks of one item with fromFrame <= t <= toFrame. */
   window(key: number, fromFrame: number, toFrame: number): Promise<ReferenceRows>;
 }
@@ -70,8 +77,8 @@ export interface MatchOptions {
   maxGapSeconds?: number;
 }
 
-// Fewer votes than this is what chance produces; such candidates are not worth verifying.
-const MIN_VOTES = 5;
+/** Votes that only a copy of the reference casts (chance casts a few dozen at most, at any catalog size). */
+const CLEAN_COPY_VOTES = 100;
 
 /**
  * Confidence from two independent pieces of evidence: how far the verified overlap (voting peaks left
@@ -80,8 +87,14 @@ const MIN_VOTES = 5;
  * evidence 4, music 10 dB under the speech mostly lands above 5.
  */
 export function confidenceOf(v: Verification, votes: number): number {
-  if (v.referencePeaks < 20) return 0;
-  const evidence = v.z + 2 * Math.log2(votes / 8);
+  // Too few reference peaks left to judge: a stretch without music, or a clean copy whose peaks nearly
+  // all voted (verification leaves those out). Only the second has votes far beyond what chance casts.
+  const evidence =
+    v.referencePeaks >= 20
+      ? v.z + 2 * Math.log2(votes / 8)
+      : votes >= CLEAN_COPY_VOTES
+        ? 4.5 + 2 * Math.log2(votes / CLEAN_COPY_VOTES)
+        : -Infinity;
   return 1 / (1 + Math.exp(-1.5 * (evidence - 4.5)));
 }
 
@@ -101,7 +114,8 @@ export async function matchQuery(
   const rounds = identity.length && others.length ? [identity, others] : [query.lookups];
   let best: FingerprintMatch[] = [];
   for (const lookups of rounds) {
-    const hits = await index.lookup(uniqueHashes(lookups));
+    const { hashes, uses } = uniqueHashes(lookups);
+    const hits = await index.lookup(hashes, uses);
     const candidates = vote(lookups, hits, opts);
     const matches: FingerprintMatch[] = [];
     for (const c of candidates.slice(0, opts.candidates ?? 5)) {
@@ -120,10 +134,10 @@ export async function matchQuery(
   return best.filter((m) => m.confidence >= report);
 }
 
-function uniqueHashes(lookups: QueryLandmarks[]): Int32Array {
-  const set = new Set<number>();
-  for (const q of lookups) for (const h of q.landmarks.hashes) set.add(h);
-  return Int32Array.from(set);
+function uniqueHashes(lookups: QueryLandmarks[]): { hashes: Int32Array; uses: Int32Array } {
+  const uses = new Map<number, number>();
+  for (const q of lookups) for (const h of q.landmarks.hashes) uses.set(h, (uses.get(h) ?? 0) + 1);
+  return { hashes: Int32Array.from(uses.keys()), uses: Int32Array.from(uses.values()) };
 }
 
 function dedupeByKey(matches: FingerprintMatch[]): FingerprintMatch[] {
@@ -133,95 +147,6 @@ function dedupeByKey(matches: FingerprintMatch[]): FingerprintMatch[] {
     if (!cur || m.confidence > cur.confidence) out.set(m.key, m);
   }
   return [...out.values()];
-}
-
-const OFFSET_SPAN = 1 << 22; // ± 2^21 frames ≈ 18 h
-
-/** Best offset per stored item over all hypotheses, most votes first. */
-export function vote(lookups: QueryLandmarks[], hits: IndexHits, opts: MatchOptions = {}): Candidate[] {
-  const byHash = groupByHash(hits);
-  const best = new Map<number, { votes: number; offset: number; h: number }>();
-  lookups.forEach((q, h) => {
-    const counts = new Map<number, number>();
-    const { hashes, times } = q.landmarks;
-    for (let i = 0; i < hashes.length; i++) {
-      const rows = byHash.get(hashes[i]);
-      if (!rows) continue;
-      for (const r of rows) {
-        const cell = hits.key[r] * OFFSET_SPAN + (hits.t[r] - times[i] + OFFSET_SPAN / 2);
-        counts.set(cell, (counts.get(cell) ?? 0) + 1);
-      }
-    }
-    for (const [cell, c] of counts) {
-      // Neighbouring offsets absorb the rounding of stretched times.
-      const votes = c + (counts.get(cell - 1) ?? 0) + (counts.get(cell + 1) ?? 0);
-      const key = Math.floor(cell / OFFSET_SPAN);
-      const cur = best.get(key);
-      if (!cur || votes > cur.votes)
-        best.set(key, { votes, offset: (cell % OFFSET_SPAN) - OFFSET_SPAN / 2, h });
-    }
-  });
-  const maxGap = (opts.maxGapSeconds ?? 5) / FRAME_SECONDS;
-  return [...best.entries()]
-    .filter(([, b]) => b.votes >= MIN_VOTES)
-    .sort((a, b) => b[1].votes - a[1].votes)
-    .slice(0, 20)
-    .map(([key, b]) => {
-      const voted = new Set<number>();
-      const spans = spansOf(lookups[b.h].landmarks, byHash, hits, key, b.offset, maxGap, voted);
-      return {
-        key,
-        votes: b.votes,
-        hypothesis: lookups[b.h].hypothesis,
-        offsetFrames: b.offset,
-        spans,
-        voted,
-      };
-    })
-    .filter((c) => c.spans.length > 0);
-}
-
-function groupByHash(hits: IndexHits): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  for (let r = 0; r < hits.hash.length; r++) {
-    const list = out.get(hits.hash[r]);
-    if (list) list.push(r);
-    else out.set(hits.hash[r], [r]);
-  }
-  return out;
-}
-
-/** Stretches (stretched query frames) whose landmarks agree with `key` at `offset`, split at gaps. */
-function spansOf(
-  lm: Landmarks,
-  byHash: Map<number, number[]>,
-  hits: IndexHits,
-  key: number,
-  offset: number,
-  maxGap: number,
-  voted: Set<number>,
-): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < lm.hashes.length; i++) {
-    const rows = byHash.get(lm.hashes[i]);
-    if (!rows) continue;
-    for (const r of rows) {
-      if (hits.key[r] !== key || Math.abs(hits.t[r] - lm.times[i] - offset) > 1) continue;
-      pairs.push([lm.times[i], lm.times[i] + dtOfHash(lm.hashes[i])]);
-      voted.add(hits.t[r] * 256 + (hits.hash[r] >>> 12));
-      break;
-    }
-  }
-  pairs.sort((a, b) => a[0] - b[0]);
-  const spans: [number, number, number][] = [];
-  for (const [a, e] of pairs) {
-    const cur = spans.at(-1);
-    if (cur && a - cur[1] <= maxGap) {
-      cur[1] = Math.max(cur[1], e);
-      cur[2]++;
-    } else spans.push([a, e, 1]);
-  }
-  return spans.filter((s) => s[2] >= 3).map(([a, b]) => [a, b]);
 }
 
 function segmentsOf(c: Candidate): Segment[] {

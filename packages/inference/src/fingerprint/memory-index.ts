@@ -22,17 +22,26 @@ export class MemoryLandmarkIndex implements LandmarkIndex {
   }
 
   async lookup(hashes: Int32Array): Promise<IndexHits> {
-    const hash: number[] = [];
+    const found: number[] = [];
+    const start = [0];
     const key: number[] = [];
     const t: number[] = [];
     for (const h of hashes) {
-      for (const r of this.byHash.get(h) ?? []) {
-        hash.push(h);
+      const rows = this.byHash.get(h);
+      if (!rows) continue;
+      found.push(h);
+      for (const r of rows) {
         key.push(this.rowKey[r]);
         t.push(this.rowT[r]);
       }
+      start.push(key.length);
     }
-    return { hash: Int32Array.from(hash), key: Int32Array.from(key), t: Int32Array.from(t) };
+    return {
+      hashes: Int32Array.from(found),
+      start: Int32Array.from(start),
+      key: Int32Array.from(key),
+      t: Int32Array.from(t),
+    };
   }
 
   async window(key: number, fromFrame: number, toFrame: number): Promise<ReferenceRows> {
