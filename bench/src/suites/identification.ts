@@ -383,8 +383,8 @@ async function ensureGeneratedIndex(
         FROM (SELECT $1::int[] AS arr, cardinality($1::int[]) AS len) s,
              generate_series(${first}, ${last}) k, generate_series(0, $2::int - 1) r`;
       await c.query(
-        `INSERT INTO "AudioPosting" (source, hash, block, postings)
-         SELECT ${SOURCE_MUSIC}, hash, ${block}, string_agg(int4send(k) || int4send(t), ''::bytea)
+        `INSERT INTO "AudioPosting" (source, hash, block, n, postings)
+         SELECT ${SOURCE_MUSIC}, hash, ${block}, count(*), string_agg(int4send(k) || int4send(t), ''::bytea)
          FROM (${rows}) g GROUP BY hash`,
         [sample, perTrack],
       );

@@ -118,10 +118,11 @@ async function grow(
       const last = Math.min(to, (block + 1) * BLOCK_ITEMS - 1);
       const rows = generated(first, last, templates);
       await c.query(
-        `INSERT INTO "AudioPosting" (source, hash, block, postings)
-         SELECT ${SOURCE_MUSIC}, hash, ${block}, string_agg(int4send(k) || int4send(t), ''::bytea)
+        `INSERT INTO "AudioPosting" (source, hash, block, n, postings)
+         SELECT ${SOURCE_MUSIC}, hash, ${block}, count(*), string_agg(int4send(k) || int4send(t), ''::bytea)
          FROM (${rows}) g GROUP BY hash
-         ON CONFLICT (source, hash, block) DO UPDATE SET postings = "AudioPosting".postings || excluded.postings`,
+         ON CONFLICT (source, hash, block)
+         DO UPDATE SET n = "AudioPosting".n + excluded.n, postings = "AudioPosting".postings || excluded.postings`,
       );
       await c.query(
         `INSERT INTO "AudioFingerprint" (source, "sourceKey", count, landmarks)

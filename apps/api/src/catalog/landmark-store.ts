@@ -42,10 +42,12 @@ export async function insertLandmarks(client: Queryable, source: LandmarkSource,
        SELECT $1::smallint, $2::int, $5::int, coalesce(string_agg(int4send(h) || int4send(t), ''::bytea ORDER BY n), ''::bytea)
        FROM unnest($3::int[], $4::int[]) WITH ORDINALITY AS x(h, t, n)
      )
-     INSERT INTO "AudioPosting" (source, hash, block, postings)
-     SELECT $1::smallint, h, $2::int >> ${BLOCK_BITS}, string_agg(int4send($2::int) || int4send(t), ''::bytea ORDER BY t)
+     INSERT INTO "AudioPosting" (source, hash, block, n, postings)
+     SELECT $1::smallint, h, $2::int >> ${BLOCK_BITS}, count(*),
+            string_agg(int4send($2::int) || int4send(t), ''::bytea ORDER BY t)
      FROM unnest($3::int[], $4::int[]) AS x(h, t) GROUP BY h ORDER BY h
-     ON CONFLICT (source, hash, block) DO UPDATE SET postings = "AudioPosting".postings || excluded.postings`,
+     ON CONFLICT (source, hash, block)
+     DO UPDATE SET n = "AudioPosting".n + excluded.n, postings = "AudioPosting".postings || excluded.postings`,
     [source, key, hashes, times, hashes.length],
   );
   return hashes.length;
@@ -67,13 +69,13 @@ export async function deleteLandmarks(client: Queryable, source: LandmarkSource,
   );
   const kept = postings.map((p) => withoutKey(p.postings, key));
   await client.query(
-    `UPDATE "AudioPosting" p SET postings = x.postings
+    `UPDATE "AudioPosting" p SET n = octet_length(x.postings) / 8, postings = x.postings
      FROM unnest($3::int[], $4::bytea[]) AS x(hash, postings)
      WHERE p.source = $1 AND p.block = $2 AND p.hash = x.hash`,
     [source, block, postings.map((p) => p.hash), kept],
   );
   await client.query(
-    `DELETE FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[]) AND postings = ''::bytea`,
+    `DELETE FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[]) AND n = 0`,
     [source, block, Array.from(hashes)],
   );
 }
@@ -120,23 +122,38 @@ export class PgLandmarkIndex implements LandmarkIndex {
 
   async lookup(hashes: Int32Array, uses: Int32Array): Promise<IndexHits> {
     if (hashes.length === 0 || this.keys.size === 0) return postingLists(null, this.own);
-    // Each row comes back as hash, count, then its (sourceKey, t) pairs; a hash's blocks are adjacent.
-    const { rows } = await this.pool.query<{ packed: Buffer | null }>(
-      `WITH found AS (
-         SELECT p.hash, q.uses * sum(octet_length(p.postings) / 8) AS votes
-         FROM unnest($1::int[], $2::int[]) AS q(hash, uses)
-         JOIN "AudioPosting" p ON p.source = $3 AND p.hash = q.hash
-         GROUP BY p.hash, q.uses
-       ), kept AS (
-         SELECT hash FROM (SELECT hash, sum(votes) OVER (ORDER BY votes, hash) AS spent FROM found) x
-         WHERE spent <= $4
-       )
-       SELECT string_agg(int4send(p.hash) || int4send(octet_length(p.postings) / 8) || p.postings, ''::bytea
-                         ORDER BY p.hash, p.block) AS packed
-       FROM "AudioPosting" p JOIN kept USING (hash) WHERE p.source = $3`,
-      [Array.from(hashes), Array.from(uses), this.source, this.voteBudget],
-    );
-    return postingLists(rows[0].packed, this.own);
+    // Sizes come from the primary key's index alone; each kept row comes back as hash, count, then its
+    // (sourceKey, t) pairs, a hash's blocks adjacent.
+    const client = await this.pool.connect();
+    try {
+      // A lookup is index probes, a few per query hash: the planner, which cannot see how few postings
+      // the budget keeps, would rather scan the whole table; and compiling it (JIT) costs more than it saves.
+      await client.query(
+        'BEGIN; SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off',
+      );
+      const { rows } = await client.query<{ packed: Buffer | null }>(
+        `WITH found AS (
+           SELECT p.hash, q.uses * sum(p.n) AS votes
+           FROM unnest($1::int[], $2::int[]) AS q(hash, uses)
+           JOIN "AudioPosting" p ON p.source = $3 AND p.hash = q.hash
+           GROUP BY p.hash, q.uses
+         ), kept AS (
+           SELECT hash FROM (SELECT hash, sum(votes) OVER (ORDER BY votes, hash) AS spent FROM found) x
+           WHERE spent <= $4
+         )
+         SELECT string_agg(int4send(p.hash) || int4send(p.n) || p.postings, ''::bytea ORDER BY p.hash, p.block)
+                AS packed
+         FROM "AudioPosting" p JOIN kept USING (hash) WHERE p.source = $3`,
+        [Array.from(hashes), Array.from(uses), this.source, this.voteBudget],
+      );
+      await client.query('COMMIT');
+      return postingLists(rows[0].packed, this.own);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async window(key: number, fromFrame: number, toFrame: number): Promise<ReferenceRows> {
