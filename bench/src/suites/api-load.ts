@@ -21,6 +21,7 @@ const WARMUP_SECONDS = 3;
 /** Requests sent one at a time before anything is measured (compilation, connections, statements). */
 const WARMUP_REQUESTS = 50;
 const SEQUENTIAL = 200;
+const MAX_CONNECTIONS = 64;
 
 const QUEUE_FIELDS = `id verdict confidence routing musicIdentified createdAt reviewStatus
   originalWork { title } upload { id originalFileName durationSeconds }`;
@@ -87,7 +88,8 @@ export async function seed(env: NodeJS.ProcessEnv, n: number): Promise<string> {
        FROM generate_series(1, $2::int) i WHERE i % 5 = 0`,
       [user.id, n],
     );
-    await db.pool.query('ANALYZE');
+    // Vacuumed as a settled table would be, so that no autovacuum of the fresh rows runs during the measurement.
+    await db.pool.query('VACUUM ANALYZE');
     return apiKey;
   } finally {
     await db.close();
@@ -145,12 +147,15 @@ async function cpuPerRequest(
   };
 }
 
-/** POSTs GraphQL bodies over kept-alive connections (node:http costs this client far less CPU than fetch). */
+/**
+ * POSTs GraphQL bodies over kept-alive connections (node:http costs this client far less CPU than fetch),
+ * at most MAX_CONNECTIONS at once, like a proxy's pool; a request waiting for one still counts its wait.
+ */
 function graphqlPoster(
   url: string,
   key: string,
 ): (body: string) => Promise<{ status: number; text: string }> {
-  const agent = new http.Agent({ keepAlive: true });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
   const { hostname, port } = new URL(url);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
   return (body) =>
@@ -376,7 +381,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     figures,
     table: `${table}\n${sequentialTable}`,
     notes: [
-      `Review-queue query (the dashboard's, 50 per page, ${VARIANTS.length} filter/sort variants in turn, with totalCount) with one moderator key over kept-alive node:http connections; open loop, latency from the scheduled send time; first ${WARMUP_SECONDS} s are warm-up and not counted in the latencies.`,
+      `Review-queue query (the dashboard's, 50 per page, ${VARIANTS.length} filter/sort variants in turn, with totalCount) with one moderator key over at most ${MAX_CONNECTIONS} kept-alive node:http connections; open loop, latency from the scheduled send time; first ${WARMUP_SECONDS} s are warm-up and not counted in the latencies.`,
       `CPU per request: user + system time of the API process, of the embedded PostgreSQL (postmaster, backends and exited children) and of this client, divided by the requests sent (warm-up included), from /proc; it is the figure other work on the machine distorts least.`,
       `Client, API and PostgreSQL share this machine with whatever else runs on it (load average ${figures.loadAverageAtStart} at the start of the measurements, ${figures.loadAverageAtEnd} at the end): latencies include waiting for a CPU.`,
     ],
