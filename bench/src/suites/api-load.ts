@@ -382,7 +382,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     table: `${table}\n${sequentialTable}`,
     notes: [
       `Review-queue query (the dashboard's, 50 per page, ${VARIANTS.length} filter/sort variants in turn, with totalCount) with one moderator key over at most ${MAX_CONNECTIONS} kept-alive node:http connections; open loop, latency from the scheduled send time; first ${WARMUP_SECONDS} s are warm-up and not counted in the latencies.`,
-      `CPU per request: user + system time of the API process, of the embedded PostgreSQL (postmaster, backends and exited children) and of this client, divided by the requests sent (warm-up included), from /proc; it is the figure other work on the machine distorts least.`,
+      `CPU per request: user + system time of the API process, of the embedded PostgreSQL (postmaster, backends and exited children) and of this client, divided by the requests sent (warm-up included), from /proc; it is the figure other work on the machine distorts least. It includes each process's background work (the API's job-queue client, PostgreSQL's own processes), which weighs more the fewer requests share it.`,
       `Client, API and PostgreSQL share this machine with whatever else runs on it (load average ${figures.loadAverageAtStart} at the start of the measurements, ${figures.loadAverageAtEnd} at the end): latencies include waiting for a CPU.`,
     ],
   };
