@@ -19,7 +19,7 @@ export const POSTING_BLOCK_ITEMS = 1 << BLOCK_BITS;
  * out once the budget is spent, so a lookup's cost stops growing with the catalog. Small catalogs never
  * reach it.
  */
-const LOOKUP_VOTE_BUDGET = 1_500_000;
+const LOOKUP_VOTE_BUDGET = 500_000;
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
