@@ -9,7 +9,7 @@ import { startWorker } from './worker';
 
 export async function runWorkerProcess(config: Config, log: (line: string) => void): Promise<void> {
   const db = await openDatabase(config, { migrate: false });
-  const worker = await startWorker({ db, storage: createStorage(config), config });
+  const worker = await startWorker({ db, storage: createStorage(config), config, log });
   log(`worker ${worker.workerId} ready (${registeredJobKinds().join(', ') || 'no job kinds'})`);
   // Started by `undub start` (IPC channel): also stop when that process is gone, even if killed.
   const parentGone = new Promise((resolve) => process.once('disconnect', resolve));

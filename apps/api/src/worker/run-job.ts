@@ -14,6 +14,8 @@ export interface WorkerDeps {
   storage: MediaStorage;
   config: Config;
   workerId: string;
+  /** Operator log (stderr of `undub worker`): failed attempts, so a full disk or a bad file shows up there. */
+  log?: (line: string) => void;
 }
 
 const PROGRESS_WRITE_MS = 500;
@@ -129,6 +131,9 @@ export async function runJob(deps: WorkerDeps, delivery: JobWithMetadata<QueueMe
   } catch (err) {
     const { code, message, retryable } = describe(err);
     const final = !retryable || delivery.retryCount >= delivery.retryLimit;
+    deps.log?.(
+      `job ${job.id} (${job.kind}) attempt ${attempt} failed: ${code}: ${message}${final ? '' : ' (will retry)'}`,
+    );
     await updateUnlessCancelled(deps, job.id, {
       // A job that will be retried is waiting in the queue again.
       status: final ? 'failed' : 'queued',

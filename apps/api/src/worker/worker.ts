@@ -22,6 +22,7 @@ export interface StartWorkerOptions {
   storage: MediaStorage;
   config: Config;
   workerId?: string;
+  log?: (line: string) => void;
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
