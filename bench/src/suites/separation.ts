@@ -7,6 +7,7 @@ import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separat
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
+import { everyNthPerRatio } from '../sample';
 import { readWav } from '../wav';
 import { reportSpeed, SPEED_NOTE, speedInChild, speedTable } from '../speed';
 
@@ -19,7 +20,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const every = Number(ctx.options['separation.every'] ?? 1);
   const items = ctx.manifest.uploads
     .filter((u) => u.hasAudio && u.ost && u.musicId && u.ratioDb !== undefined && (all || !u.musicInCatalog))
-    .filter((_, i) => i % every === 0);
+    .filter(everyNthPerRatio(every));
   ctx.log(`separating ${items.length} uploads with ${all ? 'any' : 'non-catalog'} music`);
   const separator = await loadSeparator();
   const model: RatioRow[] = [];
@@ -58,7 +59,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     },
     table:
       `Model ${modelInfo.name} v${modelInfo.version} (sha256 ${modelInfo.sha256.slice(0, 12)}), ` +
-      `${items.length} uploads${every > 1 ? ` (every ${every}th)` : ''}, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
+      `${items.length} uploads${every > 1 ? ` (every ${every}th of each ratio)` : ''}, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
       `**Baseline: median-filter HPSS (non-learned)**\n\n${b.table}\n**Speed** (2 ORT threads)\n\n${speedTable(speed)}`,
     notes: [
       'SI-SDRi: improvement over the unprocessed mixture; ceiling: decoded upload minus the true BGM.',
