@@ -1,4 +1,5 @@
 // Query fields: thin calls into the services with the caller.
+import type { GraphQLResolveInfo } from 'graphql';
 import * as audit from '../../services/audit-log';
 import * as catalog from '../../services/catalog';
 import * as jobs from '../../services/jobs';
@@ -8,6 +9,7 @@ import * as review from '../../services/review';
 import * as uploads from '../../services/uploads';
 import pkg from '../../../package.json' with { type: 'json' };
 import { requireCaller, type GraphQLContext } from '../context';
+import { requestedFields } from '../selection';
 
 type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- shaped by the schema
 type Page = { first: number; after?: string | null };
@@ -41,8 +43,11 @@ export const Query = {
   job: (_: unknown, a: Args, ctx: GraphQLContext) => jobs.getJob(ctx.deps, requireCaller(ctx), a.id),
   verdict: (_: unknown, a: Args, ctx: GraphQLContext) =>
     review.getVerdict(ctx.deps, requireCaller(ctx), a.id),
-  reviewQueue: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
-    review.reviewQueue(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.sort, a.first, a.after),
+  reviewQueue: (_: unknown, a: Args & Page, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+    review.reviewQueue(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.sort, a.first, a.after, {
+      upload: requestedFields(info, ['nodes', 'upload']),
+      originalWork: requestedFields(info, ['nodes', 'originalWork']),
+    }),
   decisions: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
     review.listDecisions(ctx.deps, requireCaller(ctx), a.filter ?? {}, a.first, a.after),
   musicTracks: (_: unknown, a: Args & Page, ctx: GraphQLContext) =>
