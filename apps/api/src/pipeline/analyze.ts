@@ -10,13 +10,13 @@ import { restore, type RestoreResult } from '@undub/inference/restore';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
 import type { DecodedFrames } from '@undub/inference/media';
 import {
-  identifyMusic,
   loadMusicReference,
   matchOriginals,
   type CatalogOptions,
   type MusicMatch,
   type OriginalMatch,
 } from '../catalog';
+import { identifyMusicSeparated } from '../catalog/separated-lookup';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { StageClock, type ProgressListener, type StageName } from './stages';
@@ -91,7 +91,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   const audio = await audioDecoded;
 
   const musicMatches = await clock.run('identify_music', () =>
-    audio && sampleRate ? identifyMusic(db, downmix(audio), sampleRate, catalog) : [],
+    audio && sampleRate ? identifyMusicSeparated(db, downmix(audio), sampleRate, separator, catalog) : [],
   );
 
   const [, frames] = await decoded;
