@@ -96,6 +96,12 @@ export async function identifyMusic(
   }));
 }
 
+/** Original-work matches from this confidence up re-use the work; below it, only their sound is shared. */
+export const MATCH_CONFIDENCE = 0.5;
+const SHARED_SOUND_WEIGHT = 0.4;
+/** Video evidence under this (3 s of matching picture, chance agreements of a few frames) shows none of a work. */
+const PICTURE_SHOWN = 0.25;
+
 /** Video evidence counts from this fraction of matching frames up; all frames matching gives 1. */
 const VIDEO_FLOOR = 0.3;
 const MIN_VIDEO_FRAMES = 4;
@@ -126,8 +132,11 @@ export async function matchOriginals(
     for (const m of found) audio.set(m.key, m);
   }
   const video = new Map<number, SequenceMatch>();
+  let pictured = false;
   if (input.frames && input.frames.frames.length > 0) {
-    const q = hashFrames(input.frames);
+    // The crop variants let an upload cropped by up to 10% line up with the stored centre region.
+    const q = hashFrames(input.frames, { crops: true });
+    pictured = q.informative.reduce((n, x) => n + x, 0) >= MIN_VIDEO_FRAMES;
     const keys = new Set(works.keys());
     const candidates = new Set([...(await candidateWorks(db.pool, q, keys)), ...audio.keys()]);
     for (const key of candidates) {
@@ -140,8 +149,12 @@ export async function matchOriginals(
     const a = audio.get(key);
     const v = video.get(key);
     const vc = videoConfidence(v);
-    const confidence = 1 - (1 - (a?.confidence ?? 0)) * (1 - vc);
-    if (confidence < 0.5) continue;
+    const ac = a?.confidence ?? 0;
+    // A soundtrack match under a picture that shows none of the work (a shared stock ambience, a common
+    // jingle) is evidence about the sound, not a re-use of the work: it stays in the list for the
+    // verdict to weigh, under the confidence of a match.
+    const confidence = pictured && vc < PICTURE_SHOWN ? SHARED_SOUND_WEIGHT * ac : 1 - (1 - ac) * (1 - vc);
+    if (confidence < MATCH_CONFIDENCE && ac < MATCH_CONFIDENCE) continue;
     out.push({
       originalId: works.get(key)!.externalId,
       title: works.get(key)!.title,
@@ -159,7 +172,9 @@ export async function matchOriginals(
       },
     });
   }
-  return out.sort((x, y) => y.confidence - x.confidence);
+  return out.sort(
+    (x, y) => y.confidence - x.confidence || y.audio.score + y.video.score - x.audio.score - x.video.score,
+  );
 }
 
 /** Decodes a file once (audio at the fingerprint rate, small frames) and runs both lookups. */

@@ -33,28 +33,30 @@ export async function deleteVideoHashes(client: Queryable, workKey: number): Pro
   await client.query(`DELETE FROM "VideoHash" WHERE "workKey" = $1`, [workKey]);
 }
 
-/** Works whose stored frames share a band with the query's frames (either orientation), best first. */
+/** Works whose stored frames share a band with the query's frames (either orientation, any crop variant), best first. */
 export async function candidateWorks(
   pool: pg.Pool,
   q: FrameHashes,
   keys: Set<number>,
   limit = 5,
 ): Promise<number[]> {
-  const bands: number[][] = [[], [], [], []];
-  for (let i = 0; i < q.hi.length; i++) {
-    if (!q.informative[i]) continue;
-    for (let b = 0; b < 4; b++) {
-      bands[b].push(band(q.hi[i], q.lo[i], b));
-      bands[b].push(band(q.mirrorHi[i], q.mirrorLo[i], b));
+  const bands = [new Set<number>(), new Set<number>(), new Set<number>(), new Set<number>()];
+  for (const set of [q, ...(q.crops ?? [])]) {
+    for (let i = 0; i < q.hi.length; i++) {
+      if (!q.informative[i]) continue;
+      for (let b = 0; b < 4; b++) {
+        bands[b].add(band(set.hi[i], set.lo[i], b));
+        bands[b].add(band(set.mirrorHi[i], set.mirrorLo[i], b));
+      }
     }
   }
-  if (bands[0].length === 0) return [];
+  if (bands[0].size === 0) return [];
   const { rows } = await pool.query<{ workKey: number; n: string }>(
     `SELECT "workKey", count(*) AS n FROM "VideoHash"
      WHERE (b0 = ANY($1::smallint[]) OR b1 = ANY($2::smallint[]) OR b2 = ANY($3::smallint[]) OR b3 = ANY($4::smallint[]))
        AND NOT (b0 = 0 AND b1 = 0 AND b2 = 0 AND b3 = 0)
      GROUP BY "workKey" ORDER BY n DESC LIMIT $5`,
-    [...bands, limit * 4],
+    [...bands.map((b) => [...b]), limit * 4],
   );
   return rows
     .map((r) => r.workKey)
