@@ -1,7 +1,8 @@
 // Originality verdicts on the development benchmark (issue 5): re-uploads judged `reupload` of the right
 // original by OST-to-BGM ratio, with and without video transforms, with restoration and without it
 // (`--no-restore`), new works wrongly judged re-uploads, clean re-uploads, edge cases, and how well the
-// confidence is calibrated. Options: --opt limit=N (items per group, default 8).
+// confidence is calibrated. Options: --opt limit=N (items per group, default 8), --opt groups=a,b (only
+// the groups named, e.g. new_work to measure false re-uploads on every new work).
 import { loadConfig } from '../../../apps/api/src/config';
 import { analyzeFile } from '../../../apps/api/src/pipeline/analyze';
 import { loadSeparator } from '@undub/inference/separation';
@@ -47,9 +48,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const config = loadConfig();
   const separator = await loadSeparator();
 
+  const only = ctx.options.groups ? new Set(ctx.options.groups.split(',')) : null;
   const byGroup = new Map<string, Upload[]>();
   for (const u of ctx.manifest.uploads) {
     const g = groupOf(u);
+    if (only && !only.has(g)) continue;
     const list = byGroup.get(g) ?? [];
     if (list.length < limit) list.push(u);
     byGroup.set(g, list);
