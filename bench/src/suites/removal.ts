@@ -1,17 +1,26 @@
 // Catalog-music removal with its reference (@undub/inference/removal) on the eval re-uploads whose
 // music is in the catalog: restored-OST SI-SDR by OST-to-BGM ratio beside the codec ceiling, also
-// through restore() end to end (reference removal plus the model on the rest), and speed with peak
-// memory at 15, 60 and 300 s of 48 kHz stereo, each measured in a child process.
+// through restore() end to end (reference removal plus the model on the rest), how much of an OST's
+// own music survives restoration, and speed with peak memory at 15, 60 and 300 s of 48 kHz stereo,
+// each measured in a child process. Options: --opt removal.every=N (every Nth upload, for a quicker
+// run), --opt removal.restoreEvery=6, --opt removal.survival=0 (skip the own-music figure, which needs
+// the benchmark catalog in the database), --opt removal.survivalEvery=N, --opt removal.speed=0 (no
+// speed runs). Parts can run as separate processes and be read side by side.
 import { fileURLToPath } from 'node:url';
+import { decodeFrames } from '@undub/inference/media';
 import { removeReference, type ReferenceSegment } from '@undub/inference/removal';
 import { restore } from '@undub/inference/restore';
-import { loadSeparator } from '@undub/inference/separation';
+import { loadSeparator, type Separator } from '@undub/inference/separation';
+import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
+import { originalMusicSpans } from '../../../apps/api/src/pipeline/analyze';
+import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
-import type { Upload } from '../manifest';
-import { type RatioRow, bySiSdrRatio, markdownTable, median, siSdrStereo } from '../score';
+import type { MusicTrack, Upload } from '../manifest';
+import { type RatioRow, bySiSdrRatio, markdownTable, median, percentile, siSdrStereo } from '../score';
+import { everyNthPerRatio } from '../sample';
 import { readWav } from '../wav';
-import { reportSpeed, speedInChild } from '../speed';
+import { reportSpeed, SPEED_NOTE, speedInChild, speedTable } from '../speed';
 
 const SPEED_SECONDS = [15, 60, 300];
 const RATE = 48000;
@@ -33,15 +42,18 @@ function matcherSegment(u: Upload, index: number): ReferenceSegment {
 }
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
-  const items = ctx.manifest.uploads.filter(
-    (u) =>
-      u.hasAudio &&
-      u.ost &&
-      u.musicId &&
-      u.musicInCatalog &&
-      u.ratioDb !== undefined &&
-      u.musicStart !== undefined,
-  );
+  const every = Number(ctx.options['removal.every'] ?? 1);
+  const items = ctx.manifest.uploads
+    .filter(
+      (u) =>
+        u.hasAudio &&
+        u.ost &&
+        u.musicId &&
+        u.musicInCatalog &&
+        u.ratioDb !== undefined &&
+        u.musicStart !== undefined,
+    )
+    .filter(everyNthPerRatio(every));
   const endToEndEvery = Number(ctx.options['removal.restoreEvery'] ?? 6);
   ctx.log(`removing catalog music from ${items.length} uploads`);
   const tracks = new Map(ctx.manifest.music.map((m) => [m.id, m]));
@@ -51,6 +63,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const byTransform = new Map<string, number[]>();
   const byBitrate = new Map<number, number[]>();
   const speedErrors: number[] = [];
+  let survival: Awaited<ReturnType<typeof ownMusicSurvival>> | undefined;
   try {
     for (const [i, u] of items.entries()) {
       if (i % 16 === 0) ctx.log(`${i}/${items.length}`);
@@ -81,6 +94,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         endToEnd.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
       }
     }
+    if (ctx.options['removal.survival'] !== '0') survival = await ownMusicSurvival(ctx, separator, tracks);
   } finally {
     await separator.release();
   }
@@ -92,7 +106,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     .map(([b, xs]) => [`${b} kb/s`, xs.length, median(xs)]);
   const speed = [];
   const source = items[0];
-  for (const seconds of SPEED_SECONDS) {
+  for (const seconds of ctx.options['removal.speed'] === '0' ? [] : SPEED_SECONDS) {
     if (!source) break;
     ctx.log(`speed at ${seconds} s`);
     speed.push(
@@ -104,26 +118,6 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       ]),
     );
   }
-  const speedTable = markdownTable(
-    [
-      'input (48 kHz stereo)',
-      'wall s',
-      'x real time',
-      'CPU s',
-      'audio s per CPU s',
-      'peak RSS MB',
-      'load avg',
-    ],
-    speed.map((s) => [
-      `${s.seconds} s`,
-      s.wallSeconds.toFixed(2),
-      s.realTimeFactor.toFixed(1),
-      s.cpuSeconds.toFixed(2),
-      s.perCpuSecond.toFixed(1),
-      s.peakRssMb.toFixed(0),
-      s.loadAverage.toFixed(1),
-    ]),
-  );
   return {
     name: 'removal',
     figures: {
@@ -137,17 +131,114 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         bitrateRows.map(([b, n, m]) => [b, { n: Number(n), median: m }]),
       ),
       speedErrorMedian: median(speedErrors),
+      ownMusicKept: survival?.figures,
       speed,
     },
     table:
-      `${items.length} eval re-uploads with catalog music; the remover gets the true span and offset moved by up ` +
+      `${items.length} eval re-uploads with catalog music${every > 1 ? ` (every ${every}th of each ratio)` : ''}; the remover gets the true span and offset moved by up ` +
       `to ±50 ms and its speed by up to ±0.3%. Restored-OST SI-SDR against the true OST.\n\n**Reference-guided removal**\n\n${r.table}\n` +
       `**restore() end to end** (every ${endToEndEvery}th upload: reference removal, the model on the rest)\n\n${e.table}\n` +
       `**SI-SDR improvement by transform**\n\n${markdownTable(['transform', 'n', 'SI-SDRi median'], transformRows)}\n` +
       `**SI-SDR improvement by AAC bitrate**\n\n${markdownTable(['bitrate', 'n', 'SI-SDRi median'], bitrateRows)}\n` +
       `Median speed error of the alignment: ${median(speedErrors).toExponential(1)}.\n\n` +
-      `**Speed** (reference removal alone, one segment covering the input)\n\n${speedTable}`,
-    notes: ['ceiling: decoded upload minus the true BGM (the best any remover can do after AAC).'],
+      (survival ? `**Original music in the OST** (${survival.note})\n\n${survival.table}\n` : '') +
+      `**Speed** (reference removal alone, one segment covering the input)\n\n${speedTable(speed)}`,
+    notes: [
+      'ceiling: decoded upload minus the true BGM (the best any remover can do after AAC).',
+      SPEED_NOTE,
+    ],
+  };
+}
+
+/** Share of `own` (the OST's own music) found in `estimate`: projection coefficient over both channels, %. */
+function keptPercent(estimate: Float32Array[], own: Float32Array[]): number {
+  let dot = 0;
+  let energy = 0;
+  for (let c = 0; c < own.length; c++) {
+    const e = estimate[c];
+    const m = own[c];
+    for (let i = 0; i < m.length; i++) {
+      dot += e[i] * m[i];
+      energy += m[i] * m[i];
+    }
+  }
+  return (100 * dot) / energy;
+}
+
+/**
+ * Uploads whose OST holds the original's own music: how much of that music the restored OST keeps,
+ * through restore() as the pipeline calls it (catalog references, frames, and separated music matched
+ * against the originals' soundtracks in the catalog).
+ */
+async function ownMusicSurvival(ctx: BenchContext, separator: Separator, tracks: Map<string, MusicTrack>) {
+  const every = Number(ctx.options['removal.survivalEvery'] ?? 1);
+  const items = ctx.manifest.uploads
+    .filter((u) => u.hasAudio && u.ost && u.originalMusic)
+    .filter((_, i) => i % every === 0);
+  ctx.log(`own music: ${items.length} uploads whose OST holds the original's music`);
+  const db = await ensureBenchCatalog(ctx);
+  const rows: { kind: string; kept: number; removedShare: number }[] = [];
+  for (const [i, u] of items.entries()) {
+    const mix = await decodeAudio(ctx.resolve(u.file));
+    const own = (await readWav(ctx.resolve(u.originalMusic!))).channels;
+    const references =
+      u.musicId && u.musicInCatalog && u.musicStart !== undefined
+        ? [
+            {
+              musicId: u.musicId,
+              channels: (await readWav(ctx.resolve(tracks.get(u.musicId)!.file))).channels,
+              segments: [matcherSegment(u, i)],
+            },
+          ]
+        : [];
+    const frames = await decodeFrames(ctx.resolve(u.file), {
+      fps: HASH_FPS,
+      width: DECODE_WIDTH,
+      height: DECODE_HEIGHT,
+    });
+    const restored = await restore(
+      { channels: mix, sampleRate: RATE, references, frames },
+      { separator, attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, {}) },
+    );
+    const kind = u.musicId
+      ? u.musicInCatalog
+        ? 'catalog music overlaid'
+        : 'other music overlaid'
+      : 'no overlay';
+    rows.push({
+      kind: `${u.kind === 'new_work' ? 'new work, ' : ''}${kind}`,
+      kept: keptPercent(restored.ost, own),
+      removedShare: keptPercent(restored.bgm, own),
+    });
+  }
+  const groups = [...new Set(rows.map((r) => r.kind))].sort();
+  const summary = (xs: typeof rows) => ({
+    n: xs.length,
+    keptMedian: median(xs.map((r) => r.kept)),
+    keptP25: percentile(
+      xs.map((r) => r.kept),
+      25,
+    ),
+    inRemovedBgmMedian: median(xs.map((r) => r.removedShare)),
+  });
+  const all = summary(rows);
+  const byKind = Object.fromEntries(groups.map((g) => [g, summary(rows.filter((r) => r.kind === g))]));
+  const table = markdownTable(
+    ['upload', 'n', 'kept % median', 'kept % p25', 'in removed BGM % median'],
+    [...groups.map((g) => [g, byKind[g]] as const), ['all', all] as const].map(([g, x]) => [
+      g,
+      String(x.n),
+      x.keptMedian,
+      x.keptP25,
+      x.inRemovedBgmMedian,
+    ]),
+  );
+  return {
+    figures: { ...all, byKind },
+    table,
+    note:
+      "kept %: the own-music stem's projection onto the restored OST (100 = all of it at its level), " +
+      `through restore() with frames and catalog attribution as the pipeline runs it${every > 1 ? `; every ${every}th such upload` : ''}`,
   };
 }
 

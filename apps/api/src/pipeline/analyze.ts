@@ -99,12 +99,15 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   let restored: RestoreResult | null = null;
   if (audio && sampleRate) {
     if (doRestore) {
-      const references = await Promise.all(
-        musicMatches.map(async (m) => ({
-          musicId: m.musicId,
-          channels: await loadMusicReference(db, m.musicId, sampleRate, catalog),
-          segments: m.segments.map((s) => ({ ...s, speed: m.speed })),
-        })),
+      // Reading the identified tracks' audio is part of removing them.
+      const references = await clock.run('remove_bgm', () =>
+        Promise.all(
+          musicMatches.map(async (m) => ({
+            musicId: m.musicId,
+            channels: await loadMusicReference(db, m.musicId, sampleRate, catalog),
+            segments: m.segments.map((s) => ({ ...s, speed: m.speed })),
+          })),
+        ),
       );
       restored = await restore(
         { channels: audio, sampleRate, references, frames: frames ?? undefined },
@@ -165,7 +168,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
 }
 
 /** Where the music the model separated is an original work's own soundtrack (it matches it in the catalog). */
-async function originalMusicSpans(
+export async function originalMusicSpans(
   db: Database,
   music: Float32Array,
   sampleRate: number,
