@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PgBoss } from 'pg-boss';
@@ -351,3 +352,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The machine line of the fault reports: cores, CPU model and the load average now. */
+export function machineLine(): string {
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at end ${load}`;
+}

@@ -45,7 +45,7 @@ interface Row {
   verdictEvents: number;
 }
 
-const tally = (xs: (string | undefined)[]) =>
+export const tally = (xs: (string | undefined)[]) =>
   xs.reduce<Record<string, number>>(
     (acc, x) => (x === undefined ? acc : ((acc[x] = (acc[x] ?? 0) + 1), acc)),
     {},

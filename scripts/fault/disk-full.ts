@@ -16,6 +16,7 @@ import {
   clip,
   indexCatalog,
   loadManifest,
+  machineLine,
   openBatchServices,
   pickBatch,
   REPO_ROOT,
@@ -26,7 +27,7 @@ import {
   WorkerPool,
   type Submission,
 } from './batch';
-import { checkBatch } from './checks';
+import { checkBatch, tally } from './checks';
 
 const { values: args } = parseArgs({
   options: {
@@ -148,10 +149,7 @@ async function main(): Promise<number> {
     const summary = {
       command: `npx tsx scripts/fault/disk-full.ts ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at end ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
+      machine: machineLine(),
       passed: failures.length === 0,
       failures,
       refusedWhileFull: tally(refused.map((s) => s.error?.code ?? 'accepted')),
@@ -176,9 +174,6 @@ async function main(): Promise<number> {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
-
-const tally = (xs: string[]) =>
-  xs.reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
 
 function report(s: {
   command: string;

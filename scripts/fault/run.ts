@@ -16,6 +16,7 @@ import {
   clip,
   indexCatalog,
   loadManifest,
+  machineLine,
   openBatchServices,
   pickBatch,
   REPO_ROOT,
@@ -162,10 +163,7 @@ async function main(): Promise<number> {
     const summary: FaultSummary = {
       command: `npx tsx scripts/fault/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at end ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
+      machine: machineLine(),
       settings: {
         uploads: clips.length,
         uploadSeconds: seconds,
