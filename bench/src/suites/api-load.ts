@@ -6,12 +6,12 @@
 import { spawn } from 'node:child_process';
 import { chmod, readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../apps/api/src/config';
 import { openDatabase } from '../../../apps/api/src/db';
 import { seedTenant } from '../../../apps/api/src/services/seed';
+import { freePort } from '../../../scripts/fault/batch';
 import type { BenchContext, SuiteResult } from '../context';
 import { markdownTable, percentile } from '../score';
 
@@ -37,17 +37,6 @@ const VARIANTS: Record<string, unknown>[] = [
   { first: 50, filter: { confidenceMin: 0.4, confidenceMax: 0.6, musicIdentified: true } },
   { first: 50, sort: 'NEWEST_FIRST', filter: { routing: [], status: [] } },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One tenant with a moderator, `n` analysed uploads with verdicts, a fifth of them decided. */
 export async function seed(env: NodeJS.ProcessEnv, n: number): Promise<string> {

@@ -26,22 +26,13 @@ import { loadSeparator } from '@undub/inference/separation';
 import { HASH_FPS } from '@undub/inference/videohash';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
+import { suiteDatabaseUrl } from '../database';
 import { ffmpeg } from '../ffmpeg';
 
 /** Stages whose time is mostly catalog lookups (fingerprints or frame hashes against the database). */
 const LOOKUP_STAGES = ['identify_music', 'attribute_music', 'match_originals'];
 /** Landmarks of a template track beyond this are not copied (a typical song's length). */
 const TEMPLATE_SECONDS = 210;
-
-function pipelineUrl(): string {
-  const base = new URL(
-    process.env.PIPELINE_DATABASE_URL ??
-      process.env.TEST_DATABASE_URL ??
-      'postgresql://postgres@127.0.0.1:5432/postgres',
-  );
-  base.pathname = '/undub_pipeline';
-  return base.toString();
-}
 
 /** Generated item k's landmarks: the template shifted in pitch and stretched in time. */
 function variant(lm: Landmarks, k: number): Landmarks {
@@ -151,7 +142,9 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const durations = (ctx.options.durations ?? '15,60,300').split(',').map(Number);
   const catalogSize = Number(ctx.options['pipeline.catalog'] ?? 1000);
-  const db = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: pipelineUrl() }));
+  const db = await openDatabase(
+    loadConfig({ ...process.env, DATABASE_URL: suiteDatabaseUrl('PIPELINE_DATABASE_URL', 'undub_pipeline') }),
+  );
   try {
     await ensureBenchCatalog({ ...ctx, db: async <T>() => db as T });
     await growCatalog(db, ctx, catalogSize);

@@ -29,6 +29,7 @@ import {
   SOURCE_MUSIC,
 } from '../../../apps/api/src/catalog/landmark-store';
 import type { BenchContext, SuiteResult } from '../context';
+import { suiteDatabaseUrl } from '../database';
 import { markdownTable, median } from '../score';
 
 const TRACK_SECONDS = 210;
@@ -55,16 +56,6 @@ interface SizeRow {
   hitLookupMs: number;
   hitLookupRows: number;
   hitFound: boolean;
-}
-
-function scaleUrl(): string {
-  const base = new URL(
-    process.env.SCALE_DATABASE_URL ??
-      process.env.TEST_DATABASE_URL ??
-      'postgresql://postgres@127.0.0.1:5432/postgres',
-  );
-  base.pathname = '/undub_scale';
-  return base.toString();
 }
 
 /** Counts the rows the lookups return and the time spent in them (SQL and transfer), around the real index. */
@@ -200,7 +191,7 @@ async function timeQuery(
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const sizes = (ctx.options['scale.tracks'] ?? '1000').split(',').map(Number);
   const reps = Number(ctx.options['scale.reps'] ?? 3);
-  const url = scaleUrl();
+  const url = suiteDatabaseUrl('SCALE_DATABASE_URL', 'undub_scale');
   const db = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }));
   try {
     // Start from an empty table: the sizes below are this run's own.

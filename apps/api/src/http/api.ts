@@ -4,7 +4,7 @@
 // Apollo's settings (query limits, error formatting). Its background parts (the change feed for
 // subscriptions and webhooks) start with the server and stop when Apollo stops.
 import type { Server } from 'node:http';
-import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
@@ -32,6 +32,7 @@ import { startVerdictWebhooks } from '../services/webhooks';
 import type { MediaStorage } from '../storage';
 import { buildContext } from './auth';
 import { mediaHandler } from './media';
+import type { ApolloSettings } from './server';
 
 export interface ApiRuntime {
   db: Database;
@@ -137,15 +138,7 @@ export function createApi(runtime: ApiRuntime) {
     }),
   };
 
-  const apollo: Pick<
-    ApolloServerOptions<GraphQLContext>,
-    | 'validationRules'
-    | 'formatError'
-    | 'parseOptions'
-    | 'includeStacktraceInErrorResponses'
-    | 'introspection'
-    | 'plugins'
-  > = {
+  const apollo: ApolloSettings<GraphQLContext> = {
     validationRules: [limits],
     // Bounds parsing work before validation runs (a 10,000-alias query is ~60,000 tokens).
     parseOptions: { maxTokens: 100_000 },

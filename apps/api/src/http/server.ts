@@ -16,16 +16,19 @@ export interface HttpServerOptions<C extends BaseContext> {
   /** Adds routes and middleware before /graphql (media downloads, webhooks, ...). */
   configure?: (app: express.Express, server: http.Server) => void | Promise<void>;
   /** Apollo settings of the API (validation rules, error formatting, plugins, ...). */
-  apollo?: Pick<
-    ApolloServerOptions<C>,
-    | 'validationRules'
-    | 'formatError'
-    | 'parseOptions'
-    | 'includeStacktraceInErrorResponses'
-    | 'introspection'
-    | 'plugins'
-  >;
+  apollo?: ApolloSettings<C>;
 }
+
+/** The Apollo options an app may set. */
+export type ApolloSettings<C extends BaseContext> = Pick<
+  ApolloServerOptions<C>,
+  | 'validationRules'
+  | 'formatError'
+  | 'parseOptions'
+  | 'includeStacktraceInErrorResponses'
+  | 'introspection'
+  | 'plugins'
+>;
 
 export interface HttpServer {
   url: string;
