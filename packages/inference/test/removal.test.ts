@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { siSdr } from '../src/dsp';
-import { alignReference, RemovalError, removeReference } from '../src/removal';
+import { alignReference, referenceRange, RemovalError, removeReference } from '../src/removal';
 import { mapPosition } from '../src/removal/timemap';
 
 const SR = 48000;
@@ -140,6 +140,22 @@ describe('removeReference', { timeout: 60_000 }, () => {
     // Outside the segment plus margin the upload is returned unchanged.
     for (let i = Math.round(4.9 * SR); i < n; i += 101) expect(res.ost[0][i]).toBe(mix[0][i]);
     for (let i = 0; i < Math.round(0.7 * SR); i += 101) expect(res.ost[1][i]).toBe(mix[1][i]);
+  });
+
+  it('needs only the reference range it names (a caller decodes just that part of a long track)', () => {
+    const segments = [{ start: 1.04, end: 7, refStart: 5 + 0.04 * 1.02 + 0.03, speed: 1.015 }];
+    const range = referenceRange(segments);
+    expect(range.start).toBeGreaterThan(2);
+    expect(range.end).toBeLessThan(14);
+    const [from, to] = [Math.round(range.start * SR), Math.round(range.end * SR)];
+    const cut = removeReference(
+      mix,
+      SR,
+      ref.map((c) => c.slice(from, to)),
+      segments.map((s) => ({ ...s, refStart: s.refStart - from / SR })),
+    );
+    const whole = removeReference(mix, SR, ref, segments);
+    for (let c = 0; c < 2; c++) expect(siSdr(cut.ost[c], whole.ost[c])).toBeGreaterThan(60);
   });
 
   it('rejects malformed input with a stable code', () => {

@@ -78,12 +78,16 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
   return { kind: music ? ('music' as const) : ('original' as const), externalId };
 }
 
-/** The catalog track's audio (stereo, or mono for a mono source) at the requested rate. */
+/**
+ * The catalog track's audio (stereo, or mono for a mono source) at the requested rate: the whole
+ * track, or only `range` (seconds; the audio returned starts at `range.start`), since a removal reads
+ * a few seconds around its segments of a track that may last many minutes.
+ */
 export async function loadMusicReference(
   db: Database,
   musicId: string,
   sampleRate: number,
-  opts: CatalogOptions & { channels?: number } = {},
+  opts: CatalogOptions & { channels?: number; range?: { start: number; end: number } } = {},
 ): Promise<Float32Array[]> {
   const ctx = await catalogContext(db, opts);
   const track = await db.prisma.musicTrack.findUnique({
@@ -92,5 +96,10 @@ export async function loadMusicReference(
   if (!track?.storageKey) throw new CatalogError('CATALOG_NOT_FOUND', `no catalog music with id ${musicId}`);
   const file = ctx.storage.path?.(track.storageKey);
   if (!file) throw new CatalogError('CATALOG_NOT_FOUND', `the media of ${musicId} is not on local storage`);
-  return decodeAudio(file, { sampleRate, channels: opts.channels ?? 2 });
+  const { range } = opts;
+  return decodeAudio(file, {
+    sampleRate,
+    channels: opts.channels ?? 2,
+    ...(range ? { startSeconds: range.start, durationSeconds: range.end - range.start } : {}),
+  });
 }

@@ -6,6 +6,7 @@ import { downmix } from '@undub/inference/dsp';
 import { decodeAudio, decodeFrames, probeMedia, assertUsable, type MediaInfo } from '@undub/inference/media';
 import type { Separator } from '@undub/inference/separation';
 import { detectSpeech } from '@undub/inference/speech';
+import { referenceRange } from '@undub/inference/removal';
 import { restore, type RestoreResult } from '@undub/inference/restore';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
 import type { DecodedFrames } from '@undub/inference/media';
@@ -99,14 +100,19 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   let restored: RestoreResult | null = null;
   if (audio && sampleRate) {
     if (doRestore) {
-      // Reading the identified tracks' audio is part of removing them.
+      // Reading the identified tracks' audio is part of removing them; only the part the segments
+      // reach is decoded, and the segments' reference times are moved to its start.
       const references = await clock.run('remove_bgm', () =>
         Promise.all(
-          musicMatches.map(async (m) => ({
-            musicId: m.musicId,
-            channels: await loadMusicReference(db, m.musicId, sampleRate, catalog),
-            segments: m.segments.map((s) => ({ ...s, speed: m.speed })),
-          })),
+          musicMatches.map(async (m) => {
+            const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
+            const range = referenceRange(segments);
+            return {
+              musicId: m.musicId,
+              channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),
+              segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
+            };
+          }),
         ),
       );
       restored = await restore(

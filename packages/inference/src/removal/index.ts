@@ -1,4 +1,4 @@
-export { removeReference, RemovalError } from './remove';
+export { referenceRange, removeReference, RemovalError } from './remove';
 export type { ReferenceSegment, RemovedSegment, RemovalOptions, RemovalResult } from './remove';
 export { alignReference, type Alignment, type AlignOptions } from './align';
 export type { TimeMap } from './timemap';

@@ -62,6 +62,36 @@ function validate(mix: Float32Array[], sampleRate: number, reference: Float32Arr
     throw new RemovalError('REMOVAL_BAD_INPUT', 'channels differ in length');
 }
 
+/** Default audio processed around each segment, seconds. */
+const MARGIN_SECONDS = 0.5;
+/** Block crossfade overlap and STFT edge padding, seconds. */
+const OVERLAP_SECONDS = 0.25;
+const PAD_SECONDS = 0.1;
+/** How far past a region the aligned reference is read (overlap, padding, interpolator), seconds. */
+const REACH_SECONDS = OVERLAP_SECONDS + PAD_SECONDS + 0.2;
+/** Largest speed change the reference is read for. */
+const MAX_SPEED = 1.05;
+
+/**
+ * The reference seconds [start, end) that removing `segments` can read: a caller holding a long
+ * catalog track decodes only these, and passes segments with `refStart` taken from `start`. `slack`
+ * covers a decoder's inexact seek and the aligner's search around `refStart`.
+ */
+export function referenceRange(
+  segments: ReferenceSegment[],
+  options: { margin?: number; slack?: number } = {},
+): { start: number; end: number } {
+  const { margin = MARGIN_SECONDS, slack = 1 } = options;
+  const reach = (margin + REACH_SECONDS) * MAX_SPEED + slack;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of segments) {
+    start = Math.min(start, s.refStart - reach);
+    end = Math.max(end, s.refStart + (s.end - s.start) * MAX_SPEED + reach);
+  }
+  return { start: Math.max(0, start), end: Math.max(0, end) };
+}
+
 /** Raised-cosine ramp 0→1 over `n` samples, evaluated at i. */
 function ramp(i: number, n: number): number {
   if (i <= 0) return 0;
@@ -81,13 +111,13 @@ export function removeReference(
   options: RemovalOptions = {},
 ): RemovalResult {
   validate(mix, sampleRate, reference);
-  const { margin = 0.5, blockSeconds = 20, ...shaping } = options;
+  const { margin = MARGIN_SECONDS, blockSeconds = 20, ...shaping } = options;
   const length = mix[0].length;
   const ost = mix.map((c) => Float32Array.from(c));
   const done: RemovedSegment[] = [];
   const fade = Math.round(0.05 * sampleRate);
-  const overlap = Math.round(0.25 * sampleRate);
-  const pad = 2 * Math.round(0.05 * sampleRate);
+  const overlap = Math.round(OVERLAP_SECONDS * sampleRate);
+  const pad = Math.round(PAD_SECONDS * sampleRate);
   for (const seg of segments) {
     const from = Math.max(0, Math.round(seg.start * sampleRate));
     const to = Math.min(length, Math.round(seg.end * sampleRate));
@@ -96,9 +126,9 @@ export function removeReference(
     const regionTo = Math.min(length, to + Math.round(margin * sampleRate));
     // Only the part of the reference this segment can reach (any speed within ±5%) is read.
     const refFrom = seg.refStart * sampleRate;
-    const reach = overlap + pad + Math.round(0.2 * sampleRate);
-    const refLo = Math.max(0, Math.floor(refFrom - (from - regionFrom + reach) * 1.05));
-    const refHi = Math.min(reference[0].length, Math.ceil(refFrom + (regionTo - from + reach) * 1.05));
+    const reach = Math.round(REACH_SECONDS * sampleRate);
+    const refLo = Math.max(0, Math.floor(refFrom - (from - regionFrom + reach) * MAX_SPEED));
+    const refHi = Math.min(reference[0].length, Math.ceil(refFrom + (regionTo - from + reach) * MAX_SPEED));
     if (refHi - refLo < 0.5 * sampleRate) continue;
     const refSlices = reference.map((ch) => ch.subarray(refLo, refHi));
     // A mono upload is explained by the reference's mono downmix.
