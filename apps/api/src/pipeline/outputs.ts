@@ -47,13 +47,15 @@ export async function writeOutputs(
   const stems = { ost: audio.ost, bgm: audio.bgm, speech: audio.speech } as const;
   const kinds = Object.keys(stems) as (keyof typeof stems)[];
 
-  // The restored video needs ost.wav, so the WAVs go first; the rest runs side by side.
-  await Promise.all(kinds.map((k) => encodeAudio(stems[k], sampleRate, file(`${k}.wav`), { format: 'wav' })));
+  // All from memory, side by side: the ffmpeg encoders run on other cores while the WAVs are written.
   await Promise.all([
+    hasVideo
+      ? remuxAudio(inputFile, { channels: audio.ost, sampleRate }, file('restored.mp4'))
+      : Promise.resolve(),
     ...(browser ? kinds : []).map((k) =>
       encodeAudio(stems[k], sampleRate, file(`${k}.m4a`), { format: 'aac', bitrate: BROWSER_BITRATE }),
     ),
-    hasVideo ? remuxAudio(inputFile, file('ost.wav'), file('restored.mp4')) : Promise.resolve(),
+    ...kinds.map((k) => encodeAudio(stems[k], sampleRate, file(`${k}.wav`), { format: 'wav' })),
   ]);
   return {
     ost: file('ost.wav'),
