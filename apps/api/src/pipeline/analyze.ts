@@ -1,7 +1,8 @@
 // The analysis of one media file, shared by the worker and `undub analyze`: the stages of STAGES in
 // order, each a call into @undub/inference or the catalog. IO is limited to reading the input, the
 // catalog lookups and writing the outputs. Stages overlap where their inputs allow it: music is
-// identified while the frames decode, and the outputs are written while the originals are matched.
+// identified and removed while the frames decode, and the outputs are written while the originals
+// are matched.
 import { downmix } from '@undub/inference/dsp';
 import { decodeAudio, decodeFrames, probeMedia, assertUsable, type MediaInfo } from '@undub/inference/media';
 import type { Separator } from '@undub/inference/separation';
@@ -95,8 +96,10 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     audio && sampleRate ? identifyMusicSeparated(db, downmix(audio), sampleRate, separator, catalog) : [],
   );
 
-  const [, frames] = await decoded;
-
+  // Removal starts while the frames may still decode (in ffmpeg, beside it); only music attribution
+  // and the originals' matching wait for them.
+  const framesDecoded = decoded.then(([, f]) => f ?? undefined);
+  framesDecoded.catch(() => {}); // a decode failure surfaces where the frames are awaited below
   let restored: RestoreResult | null = null;
   if (audio && sampleRate) {
     if (doRestore) {
@@ -116,7 +119,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
         ),
       );
       restored = await restore(
-        { channels: audio, sampleRate, references, frames: frames ?? undefined },
+        { channels: audio, sampleRate, references, frames: framesDecoded },
         {
           separator,
           detectSpeech,
@@ -129,6 +132,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     }
   }
 
+  const frames = await framesDecoded;
   // The files depend only on the restored audio: written while the originals are matched.
   const written = clock.start(
     'write_outputs',
@@ -143,7 +147,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
       db,
       {
         audio: restored && sampleRate ? { mono: downmix(restored.ost), sampleRate } : undefined,
-        frames: frames ?? undefined,
+        frames,
       },
       catalog,
     ),
@@ -180,8 +184,19 @@ export async function originalMusicSpans(
   sampleRate: number,
   catalog: CatalogOptions,
 ) {
-  const matches = await matchOriginals(db, { audio: { mono: music, sampleRate } }, catalog);
-  return matches.filter((m) => m.audio.score >= ORIGINAL_MUSIC_SCORE).flatMap((m) => m.audio.segments);
+  // The music is zero outside the spans the model acted on: only the part between the first and last
+  // sound is looked up (often a second or two of a long upload), and its times are moved back.
+  let first = 0;
+  let last = music.length;
+  while (first < last && music[first] === 0) first++;
+  while (last > first && music[last - 1] === 0) last--;
+  if (last - first === 0) return [];
+  const offset = first / sampleRate;
+  const mono = music.subarray(first, last);
+  const matches = await matchOriginals(db, { audio: { mono, sampleRate } }, catalog);
+  return matches
+    .filter((m) => m.audio.score >= ORIGINAL_MUSIC_SCORE)
+    .flatMap((m) => m.audio.segments.map((s) => ({ start: s.start + offset, end: s.end + offset })));
 }
 
 /** `--no-restore`: the mixture passes through as the OST, nothing is removed. */

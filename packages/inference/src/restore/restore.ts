@@ -13,11 +13,16 @@ export interface RestoreInput {
   sampleRate: number;
   /** Catalog music found by the matcher, with its clean audio at `sampleRate`. */
   references: { musicId: string; channels: Float32Array[]; segments: ReferenceSegment[] }[];
-  /** Decoded grayscale frames: music the model separates that follows the picture stays in the OST. */
-  frames?: { fps: number; width: number; height: number; frames: Uint8Array[] };
+  /**
+   * Decoded grayscale frames: music the model separates that follows the picture stays in the OST. A
+   * promise lets removal start while the frames still decode; they are awaited only where needed.
+   */
+  frames?: Frames | Promise<Frames | undefined>;
   /** Upload spans whose music is known to be the original work's own soundtrack: kept in the OST. */
   originalSoundtrackSegments?: Span[];
 }
+
+type Frames = { fps: number; width: number; height: number; frames: Uint8Array[] };
 
 export type RestoreStage = 'remove_bgm' | 'extract_speech' | 'attribute_music';
 
@@ -101,7 +106,7 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
       music,
       sampleRate,
       segments: modelUsed,
-      frames: input.frames,
+      frames: await input.frames,
       originalSoundtrack: [...(input.originalSoundtrackSegments ?? []), ...heard],
     });
     return {
