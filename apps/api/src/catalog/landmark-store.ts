@@ -4,7 +4,7 @@
 // removal. Every write touches posting rows in ascending hash order, so concurrent indexers queue on
 // the row locks they share instead of deadlocking.
 import type { IndexHits, LandmarkIndex, Landmarks, ReferenceRows } from '@undub/inference/fingerprint';
-import type pg from 'pg';
+import pg from 'pg';
 
 export const SOURCE_MUSIC = 1;
 export const SOURCE_ORIGINAL = 2;
@@ -122,32 +122,31 @@ export class PgLandmarkIndex implements LandmarkIndex {
 
   async lookup(hashes: Int32Array, uses: Int32Array): Promise<IndexHits> {
     if (hashes.length === 0 || this.keys.size === 0) return postingLists(null, this.own);
-    // Sizes come from the primary key's index alone; each kept row comes back as hash, count, then its
-    // (sourceKey, t) pairs, a hash's blocks adjacent.
+    // Sizes come from the primary key's index alone (`= ANY` of the query's hashes: one index descent
+    // each, inside one scan); the kept rows come back as raw bytes (binary COPY), a hash's blocks adjacent.
+    // COPY takes no parameters: the arrays are written into the statement (integers only).
+    const sql = `COPY (
+      WITH q AS (SELECT * FROM unnest('{${hashes.join(',')}}'::int[], '{${uses.join(',')}}'::int[]) AS q(hash, uses)),
+      sized AS (
+        SELECT hash, sum(n) AS n FROM "AudioPosting"
+        WHERE source = ${this.source} AND hash = ANY(ARRAY(SELECT hash FROM q)) GROUP BY hash
+      ), kept AS (
+        SELECT hash FROM (
+          SELECT s.hash, sum(q.uses * s.n) OVER (ORDER BY q.uses * s.n, s.hash) AS spent FROM sized s JOIN q USING (hash)
+        ) x WHERE spent <= ${this.voteBudget}
+      )
+      SELECT p.hash, p.n, p.postings FROM "AudioPosting" p
+      WHERE p.source = ${this.source} AND p.hash = ANY(ARRAY(SELECT hash FROM kept)) ORDER BY p.hash, p.block
+    ) TO STDOUT (FORMAT binary)`;
     const client = await this.pool.connect();
     try {
-      // A lookup is index probes, a few per query hash: the planner, which cannot see how few postings
-      // the budget keeps, would rather scan the whole table; and compiling it (JIT) costs more than it saves.
-      await client.query(
-        'BEGIN; SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off',
+      // A lookup is index probes: the planner, which cannot see how few postings the budget keeps, would
+      // rather scan the whole table; and compiling it (JIT) costs more than it saves. One round trip.
+      const rows = await copyOut(
+        client,
+        `BEGIN; SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; ${sql}; COMMIT`,
       );
-      const { rows } = await client.query<{ packed: Buffer | null }>(
-        `WITH found AS (
-           SELECT p.hash, q.uses * sum(p.n) AS votes
-           FROM unnest($1::int[], $2::int[]) AS q(hash, uses)
-           JOIN "AudioPosting" p ON p.source = $3 AND p.hash = q.hash
-           GROUP BY p.hash, q.uses
-         ), kept AS (
-           SELECT hash FROM (SELECT hash, sum(votes) OVER (ORDER BY votes, hash) AS spent FROM found) x
-           WHERE spent <= $4
-         )
-         SELECT string_agg(int4send(p.hash) || int4send(p.n) || p.postings, ''::bytea ORDER BY p.hash, p.block)
-                AS packed
-         FROM "AudioPosting" p JOIN kept USING (hash) WHERE p.source = $3`,
-        [Array.from(hashes), Array.from(uses), this.source, this.voteBudget],
-      );
-      await client.query('COMMIT');
-      return postingLists(rows[0].packed, this.own);
+      return postingLists(rows, this.own);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
@@ -182,7 +181,8 @@ export class PgLandmarkIndex implements LandmarkIndex {
   }
 }
 
-function firstAtLeast(sorted: Int32Array, value: number): number {
+/** Index of the first element of `sorted` that is at least `value` (its length if none). */
+export function firstAtLeast(sorted: Int32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -193,23 +193,58 @@ function firstAtLeast(sorted: Int32Array, value: number): number {
   return lo;
 }
 
-/** Decodes the lookup's packed rows into posting lists, keeping only the items marked in `own`. */
-function postingLists(packed: Buffer | null, own: Uint8Array): IndexHits {
-  const words = packed ? int32sOf(packed) : new Int32Array(0);
+/**
+ * Rows of a query as `COPY … TO STDOUT (FORMAT binary)` data: raw bytes, where node-postgres hands a
+ * bytea over as a hex string twice its size, decoded twice (text, then hex).
+ */
+class CopyOut extends pg.Query {
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(text: string, callback: (err: Error | undefined) => void) {
+    super({ text, callback } as pg.QueryConfig);
+  }
+
+  // Called by pg's Client for each CopyData message; its buffer is reused for later messages.
+  handleCopyData(msg: { chunk: Buffer }): void {
+    this.chunks.push(Buffer.from(msg.chunk));
+    this.length += msg.chunk.length;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks, this.length);
+  }
+}
+
+/** Runs `text` (statements, one of them a COPY … TO STDOUT (FORMAT binary)) and returns the COPY's bytes. */
+function copyOut(client: Queryable, text: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const copy: CopyOut = new CopyOut(text, (err) => (err ? reject(err) : resolve(copy.bytes())));
+    void client.query(copy);
+  });
+}
+
+/**
+ * Decodes the lookup's rows (binary COPY: per row a field count, then hash, n and postings, each after
+ * its length) into posting lists, keeping only the items marked in `own`.
+ */
+function postingLists(copy: Buffer | null, own: Uint8Array): IndexHits {
+  const view = copy ? new DataView(copy.buffer, copy.byteOffset, copy.length) : null;
+  const size = copy ? copy.length >> 3 : 0; // more than the postings it holds
   const hashes: number[] = [];
   const start = [0];
-  // Sized for every posting; the tenant filter only shortens it.
-  const key = new Int32Array(words.length >> 1);
-  const t = new Int32Array(words.length >> 1);
+  const key = new Int32Array(size);
+  const t = new Int32Array(size);
   let n = 0;
-  for (let at = 0; at < words.length;) {
-    const hash = words[at];
-    const end = at + 2 + 2 * words[at + 1];
-    for (let w = at + 2; w < end; w += 2) {
-      const k = words[w];
+  // Header: 11-byte signature, flags, extension length; a row: int16 field count, then (int32 length, value)s.
+  for (let at = 19; view && view.getInt16(at) !== -1;) {
+    const hash = view.getInt32(at + 6);
+    const end = at + 22 + 8 * view.getInt32(at + 14);
+    for (let w = at + 22; w < end; w += 8) {
+      const k = view.getInt32(w);
       if (k >= own.length || own[k] === 0) continue;
       key[n] = k;
-      t[n++] = words[w + 1];
+      t[n++] = view.getInt32(w + 4);
     }
     at = end;
     const last = start.length - 1;
@@ -225,13 +260,4 @@ function postingLists(packed: Buffer | null, own: Uint8Array): IndexHits {
     key: key.subarray(0, n),
     t: t.subarray(0, n),
   };
-}
-
-/** Big-endian int4 words as native (little-endian) integers: one byte swap instead of a read per word. */
-function int32sOf(buf: Buffer): Int32Array {
-  const words = new Int32Array(buf.length / 4); // a copy: aligned, and `buf` stays as it was
-  const bytes = Buffer.from(words.buffer);
-  buf.copy(bytes);
-  bytes.swap32();
-  return words;
 }
