@@ -143,6 +143,8 @@ function markdown(report: {
   machine: ReturnType<typeof machine>;
   git: string;
   suites: Record<string, SuiteReport>;
+  /** Suites still to run: the report is rewritten after each suite, so an interrupted run keeps what it measured. */
+  pending: string[];
 }): string {
   const m = report.machine;
   let md = `# undub development benchmark\n\n`;
@@ -151,6 +153,7 @@ function markdown(report: {
   md += '| suite | status | seconds |\n|---|---|---|\n';
   for (const [name, s] of Object.entries(report.suites))
     md += `| ${name} | ${s.error ? 'FAILED' : 'ok'} | ${s.seconds.toFixed(1)} |\n`;
+  for (const name of report.pending) md += `| ${name} | not run yet | |\n`;
   for (const [name, s] of Object.entries(report.suites)) {
     md += `\n## ${name}\n\n`;
     if (s.error) md += `**Failed:** \`${s.error.split('\n')[0]}\`\n\n`;
@@ -177,8 +180,13 @@ async function main(): Promise<void> {
   const git = `${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`;
   const db = lazyDb((m) => process.stderr.write(`[bench] ${m}\n`));
   const reports: Record<string, SuiteReport> = {};
+  const write = async (pending: string[]) => {
+    const report = { command, date, machine: facts, git, suites: reports, pending };
+    await writeFile(join(args.outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(args.outDir, 'latest.md'), markdown(report));
+  };
   try {
-    for (const name of suites) {
+    for (const [i, name] of suites.entries()) {
       const log = (message: string) => process.stderr.write(`[${name}] ${message}\n`);
       const tmpDir = await mkdtemp(join(os.tmpdir(), `undub-bench-${name}-`));
       const ctx: BenchContext = {
@@ -219,14 +227,12 @@ async function main(): Promise<void> {
       } finally {
         await rm(tmpDir, { recursive: true, force: true });
       }
-      log(`done in ${reports[name].seconds.toFixed(1)} s`);
+      log(`done in ${reports[name].seconds.toFixed(1)} s (suite ${i + 1} of ${suites.length})`);
+      await write(suites.slice(i + 1));
     }
   } finally {
     await db.close();
   }
-  const report = { command, date, machine: facts, git, suites: reports };
-  await writeFile(join(args.outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(args.outDir, 'latest.md'), markdown(report));
   process.stderr.write(
     `[bench] wrote ${relative(repoRoot, join(args.outDir, 'latest.md'))} and latest.json\n`,
   );
