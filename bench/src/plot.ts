@@ -14,6 +14,8 @@ export interface LinePlot {
   series: Series[];
   /** Logarithmic x axis (catalog sizes, durations). */
   logX?: boolean;
+  /** A fixed y range (percentages), widened only if a point falls outside it. */
+  yRange?: [number, number];
 }
 
 const W = 720;
@@ -41,6 +43,7 @@ export function lineSvg(p: LinePlot): string {
   let [x0, x1] = [Math.min(...pts.map(([x]) => fx(x))), Math.max(...pts.map(([x]) => fx(x)))];
   let [y0, y1] = [Math.min(...pts.map(([, y]) => y)), Math.max(...pts.map(([, y]) => y))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
+  if (p.yRange) [y0, y1] = [Math.min(y0, p.yRange[0]), Math.max(y1, p.yRange[1])];
   const pad = (y1 - y0) * 0.08 || 1;
   [y0, y1] = [y0 - pad, y1 + pad];
   const px = (x: number) => M.left + ((fx(x) - x0) / (x1 - x0)) * (W - M.left - M.right);

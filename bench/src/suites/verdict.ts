@@ -5,8 +5,10 @@
 // the groups named, e.g. new_work to measure false re-uploads on every new work).
 import { loadConfig } from '../../../apps/api/src/config';
 import { analyzeFile } from '../../../apps/api/src/pipeline/analyze';
+import { join } from 'node:path';
 import { loadSeparator } from '@undub/inference/separation';
 import { ensureBenchCatalog } from '../catalog';
+import { linePlot } from '../plot';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
 
@@ -170,15 +172,29 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     '',
     '| confidence | n | correct |',
     '|---|---|---|',
-    ...calibration.map((c) => `| ${c.band} | ${c.n} | ${c.correct}% |`),
+    ...calibration.map((c) => `| ${c.band} | ${c.n} | ${c.n ? `${c.correct}%` : '–'} |`),
     '',
     `Routing: ${Object.entries(routing)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}; wrong verdicts routed automatically: ${autoErrors.length}.`,
   ].join('\n');
 
+  const plots = [
+    await linePlot(join(ctx.outDir, 'verdict-by-ratio.png'), {
+      title: 'Re-uploads judged reupload of the right original',
+      xLabel: 'OST-to-BGM (dB)',
+      yLabel: 'correct (%)',
+      yRange: [0, 100],
+      series: [
+        { name: 'restored', points: byRatio.map((r) => [r.ratioDb, r.correctRestored]) },
+        { name: '--no-restore', points: byRatio.map((r) => [r.ratioDb, r.correctUnrestored]) },
+      ],
+    }),
+  ];
+
   return {
     name: 'verdict',
+    plots,
     figures: {
       limitPerGroup: limit,
       byRatio,
