@@ -2,8 +2,10 @@
 // uploads whose music is not in the catalog, beside a non-learned baseline (median-filter HPSS) and
 // the codec ceiling; plus speed and peak memory at 15, 60 and 300 s of 48 kHz stereo, each measured
 // in a child process so the peak RSS is the separation's own.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separation';
+import { improvementPlot, speedPlot } from '../audio-plots';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
@@ -47,8 +49,18 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     ctx.log(`speed at ${seconds} s`);
     speed.push(await speedInChild(fileURLToPath(import.meta.url), [CHILD_FLAG, source, String(seconds)]));
   }
+  const plots = [
+    await improvementPlot(join(ctx.outDir, 'separation-by-ratio.png'), 'Unknown music removed by the model', [
+      { name: 'model', rows: model },
+      { name: 'HPSS baseline', rows: baseline },
+    ]),
+    ...(speed.length
+      ? [await speedPlot(join(ctx.outDir, 'separation-speed.png'), 'Separation model speed', speed)]
+      : []),
+  ];
   return {
     name: 'separation',
+    plots,
     figures: {
       model: { ...modelInfo },
       items: items.length,
