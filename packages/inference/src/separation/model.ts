@@ -31,6 +31,11 @@ export async function loadMaskModel(modelPath = defaultModelPath): Promise<MaskM
     intraOpNumThreads: 2,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // Memory patterns are planned per input shape over the first runs: without them the second run is
+    // already as fast as any later one (chunks differ in length). Idle threads sleep instead of
+    // spinning, which on two shared cores takes CPU from ffmpeg and the database beside the model.
+    enableMemPattern: false,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
   const bins = modelInfo.fftSize / 2 + 1;
   return {
