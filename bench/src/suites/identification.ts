@@ -30,6 +30,7 @@ import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
 import { median, percentile } from '../score';
+import { splitOf } from '../split';
 
 const pct = (n: number, d: number) => (d ? Math.round((1000 * n) / d) / 10 : Number.NaN);
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -68,6 +69,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const notes: string[] = [];
   // --opt parts=music,lookup runs a subset (the generated 10k index takes long to build the first time).
   const parts = new Set((ctx.options.parts ?? 'speed,music,false,originals,lookup').split(','));
+  // --opt split=train tunes thresholds on the uploads and excerpts whose id hashes to train (70%), and
+  // --opt split=validation,eval reports on the rest; the benchmark's sources are all eval-split already.
+  const splits = ctx.options.split ? new Set(ctx.options.split.split(',')) : undefined;
+  const inSplit = (id: string) => !splits || splits.has(splitOf(id));
 
   // --- Fingerprinting speed (one core, decoded audio in, landmarks out).
   const catalogMusic = manifest.music.filter((m) => m.inCatalog);
@@ -130,7 +135,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
 
   if (parts.has('music')) {
     // --- Music identification on uploads.
-    const withCatalogMusic = manifest.uploads.filter((u) => u.musicId && u.musicInCatalog && u.hasAudio);
+    const withCatalogMusic = manifest.uploads.filter(
+      (u) => u.musicId && u.musicInCatalog && u.hasAudio && inSplit(u.id),
+    );
     const rows: { u: Upload; ok: boolean; top?: string; ms: number }[] = [];
     for (const u of withCatalogMusic) {
       const x = await monoId(ctx.resolve(u.file));
@@ -164,7 +171,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     ];
     figures.musicIdentification = Object.fromEntries(musicGroups.map((g) => [g.label, g]));
     tables.push(
-      `### Music identification (top-1, whole 10 s uploads; ${ctx.options.separated === '0' ? 'mixture lookup only' : 'separated music looked up when the mixture finds nothing'})\n\n| uploads | n | top-1 % | wrong track named | median ms per upload |\n|---|---|---|---|---|\n` +
+      `### Music identification (top-1, whole 10 s uploads; ${ctx.options.separated === '0' ? 'mixture lookup only' : 'separated music looked up when the mixture finds nothing'}${splits ? `; split ${ctx.options.split}` : ''})\n\n| uploads | n | top-1 % | wrong track named | median ms per upload |\n|---|---|---|---|---|\n` +
         musicGroups
           .map((g) => `| ${g.label} | ${g.n} | ${f1(g.top1)} | ${g.wrong} | ${f1(g.medianMs)} |`)
           .join('\n'),
@@ -178,10 +185,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // Which non-catalog track was taken for which catalog track: a cluster on one pair points at two
     // versions of the same music in the data rather than at chance.
     const falsePairs: Record<string, number> = {};
-    const excerpts = manifest.musicExcerpts.slice(
-      0,
-      Number(ctx.options.excerpts ?? manifest.musicExcerpts.length),
-    );
+    const excerpts = manifest.musicExcerpts
+      .filter((e) => inSplit(e.id))
+      .slice(0, Number(ctx.options.excerpts ?? manifest.musicExcerpts.length));
     for (const e of excerpts) {
       const track = manifest.music.find((m) => m.id === e.musicId)!;
       const x = await monoId(ctx.resolve(track.file), e.start, e.duration);
@@ -193,7 +199,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       }
     }
     let falseOnUploads = 0;
-    const unknownMusicUploads = manifest.uploads.filter((u) => u.musicId && !u.musicInCatalog && u.hasAudio);
+    const unknownMusicUploads = manifest.uploads.filter(
+      (u) => u.musicId && !u.musicInCatalog && u.hasAudio && inSplit(u.id),
+    );
     for (const u of unknownMusicUploads) {
       if ((await identify(await monoId(ctx.resolve(u.file)))).length > 0) falseOnUploads++;
     }
@@ -205,7 +213,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       falsePairs,
     };
     tables.push(
-      `### False identification\n\n| set | n | identified (false) |\n|---|---|---|\n| non-catalog music excerpts, 10 s | ${excerpts.length} | ${falseIds} |\n| uploads with non-catalog music | ${unknownMusicUploads.length} | ${falseOnUploads} |` +
+      `### False identification${splits ? ` (split ${ctx.options.split})` : ''}\n\n| set | n | identified (false) |\n|---|---|---|\n| non-catalog music excerpts, 10 s | ${excerpts.length} | ${falseIds} |\n| uploads with non-catalog music | ${unknownMusicUploads.length} | ${falseOnUploads} |` +
         (Object.keys(falsePairs).length
           ? `\n\nFalse identifications by pair (excerpt track -> catalog track): ${Object.entries(falsePairs)
               .map(([p, k]) => `${p} (${k})`)
