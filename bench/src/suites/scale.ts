@@ -8,7 +8,8 @@
 // track is made of pitch-shifted, time-stretched stretches of them. Rows are written with binary COPY
 // in the store's own layout, a posting block (4,096 tracks) at a time; the tables are made UNLOGGED in
 // this database (no WAL for generated rows; lookups read them as they read logged ones).
-// Options: --opt scale.tracks=1000,10000,100000 --opt scale.queries=5 --opt scale.reps=2
+// Options: --opt scale.tracks=1000,10000,100000 --opt scale.queries=5 --opt scale.reps=2 --opt scale.keep=1
+// (measure the tables a previous run left instead of emptying them).
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -107,10 +108,9 @@ async function grow(
   to: number,
   templates: Template[],
   log: (m: string) => void,
-): Promise<number> {
+): Promise<void> {
   const frames = Math.round(TRACK_SECONDS / FRAME_SECONDS);
   const c = await db.pool.connect();
-  let landmarks = 0;
   try {
     for (let block = Math.floor((from + 1) / BLOCK_ITEMS); block * BLOCK_ITEMS <= to; block++) {
       const first = Math.max(1, block * BLOCK_ITEMS);
@@ -126,7 +126,6 @@ async function grow(
       const rows = blockRows(templates, SOURCE_MUSIC, first, last, frames);
       await copyBinary(c, `"AudioFingerprint" (source, "sourceKey", count, landmarks)`, [rows.items]);
       await copyBinary(c, `"AudioPosting" (source, hash, block, n, postings)`, [rows.postings]);
-      landmarks += rows.landmarks;
       log(`generated tracks ${first}..${last} (${rows.landmarks} landmarks)`);
     }
     // Index-only sizing needs the visibility map; the planner needs statistics.
@@ -135,7 +134,6 @@ async function grow(
   } finally {
     c.release();
   }
-  return landmarks;
 }
 
 /** CPU milliseconds a PostgreSQL backend has used (its /proc entry: the server must be local). */
@@ -215,11 +213,13 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const url = suiteDatabaseUrl('SCALE_DATABASE_URL', 'undub_scale');
   const db = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }));
   try {
-    // Start from empty tables: the sizes below are this run's own.
-    await db.pool.query(
-      `TRUNCATE "AudioFingerprint", "AudioPosting";
-       ALTER TABLE "AudioFingerprint" SET UNLOGGED; ALTER TABLE "AudioPosting" SET UNLOGGED`,
-    );
+    // Start from empty tables unless told to keep them: the sizes below are this run's own.
+    if (ctx.options['scale.keep'] !== '1') {
+      await db.pool.query(
+        `TRUNCATE "AudioFingerprint", "AudioPosting";
+         ALTER TABLE "AudioFingerprint" SET UNLOGGED; ALTER TABLE "AudioPosting" SET UNLOGGED`,
+      );
+    }
     const music = ctx.manifest.music.filter((m) => m.inCatalog);
     const templates: Template[] = [];
     const templateHashes = new Map<number, number>();
@@ -253,28 +253,27 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     }
 
     const rows: SizeRow[] = [];
-    let have = 0;
-    let landmarks = 0;
+    // scale.keep=1 measures the catalog a previous run left (grown further if a size asks for more).
+    const { rows: kept } = await db.pool.query<{ n: number }>(
+      `SELECT coalesce(max("sourceKey"), 0)::int AS n FROM "AudioFingerprint" WHERE source = $1`,
+      [SOURCE_MUSIC],
+    );
+    let have = kept[0].n;
     for (const tracks of sizes) {
       const t0 = performance.now();
-      // A part-filled block is written again whole: count its landmarks once.
-      const rewritten = have % BLOCK_ITEMS ? Math.floor(have / BLOCK_ITEMS) * BLOCK_ITEMS : have;
-      if (rewritten !== have) {
-        const { rows: r } = await db.pool.query<{ n: number }>(
-          `SELECT coalesce(sum(count), 0)::float8 AS n FROM "AudioFingerprint" WHERE "sourceKey" >= $1`,
-          [Math.max(1, rewritten)],
-        );
-        landmarks -= r[0].n;
-      }
-      landmarks += await grow(db, have, tracks, templates, ctx.log);
+      if (tracks < have)
+        throw new Error(`scale: the catalog already holds ${have} tracks, more than ${tracks}`);
+      if (tracks > have) await grow(db, have, tracks, templates, ctx.log);
       have = tracks;
       const generateSeconds = Math.round((performance.now() - t0) / 1000);
       const { rows: size } = await db.pool.query<{
+        landmarks: number;
         postingRows: number;
         postings: number;
         items: number;
       }>(
-        `SELECT (SELECT count(*) FROM "AudioPosting")::float8 AS "postingRows",
+        `SELECT (SELECT sum(count) FROM "AudioFingerprint")::float8 AS landmarks,
+                (SELECT count(*) FROM "AudioPosting")::float8 AS "postingRows",
                 pg_total_relation_size('"AudioPosting"')::float8 AS postings,
                 pg_total_relation_size('"AudioFingerprint"')::float8 AS items`,
       );
@@ -288,14 +287,14 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
       const row: SizeRow = {
         tracks,
-        landmarks,
+        landmarks: size[0].landmarks,
         postingRows: size[0].postingRows,
         postingsMb: mb(size[0].postings),
         itemsMb: mb(size[0].items),
         hashValues: lengths.length,
         postingsP50: Math.round(median(lengths)),
         postingsP99: Math.round(percentile(lengths, 99)),
-        postingsMax: Math.max(...lengths),
+        postingsMax: lengths.reduce((a, b) => Math.max(a, b), 0),
         top1Share: top1Share(lengths),
         generateSeconds,
         miss,
@@ -332,13 +331,13 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           'generated in s',
         ],
         rows.map((r) => [
-          r.tracks,
-          r.landmarks,
-          r.postingRows,
-          r.postingsMb,
-          r.itemsMb,
+          String(r.tracks),
+          String(r.landmarks),
+          String(r.postingRows),
+          String(r.postingsMb),
+          String(r.itemsMb),
           `${r.postingsP50} / ${r.postingsP99} / ${r.postingsMax} (${(r.top1Share * 100).toFixed(1)} %)`,
-          r.generateSeconds,
+          String(r.generateSeconds),
         ]),
       ),
       '',
@@ -358,7 +357,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           'load average',
         ],
         rows.map((r) => [
-          r.tracks,
+          String(r.tracks),
           ...q(r.hit),
           `${r.hit.right}/${r.hit.queries}`,
           ...q(r.miss),
@@ -380,7 +379,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       },
       table,
       notes: [
-        `database: ${path.basename(new URL(url).pathname)} (emptied at the start of each run; its landmark tables are UNLOGGED)`,
+        `database: ${path.basename(new URL(url).pathname)} (${ctx.options['scale.keep'] === '1' ? 'kept from the previous run' : 'emptied at the start of the run'}; its landmark tables are UNLOGGED)`,
       ],
     };
   } finally {

@@ -144,7 +144,7 @@ export class PgLandmarkIndex implements LandmarkIndex {
       // rather scan the whole table; and compiling it (JIT) costs more than it saves. One round trip.
       const rows = await copyOut(
         client,
-        `BEGIN; SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; ${sql}; COMMIT`,
+        `BEGIN; SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL work_mem = '64MB'; ${sql}; COMMIT`,
       );
       return postingLists(rows, this.own);
     } catch (err) {
