@@ -1,19 +1,17 @@
-// A removal thread: runs block jobs sent by threads.ts and sends the OST back (transferred).
+// A removal thread: runs block jobs sent by threads.ts, writing each OST into the job's shared buffer.
 import { parentPort } from 'node:worker_threads';
 import { Scratch } from '../dsp';
-import { processBlock, type BlockJob } from './block';
+import { processBlock, sharedViews, type SharedJob } from './block';
 
 // Kept between jobs: the blocks of one upload have the same size, and fresh memory is slow to touch.
 const scratch = new Scratch();
 
-parentPort!.on('message', ({ id, job }: { id: number; job: BlockJob }) => {
+parentPort!.on('message', ({ id, job }: { id: number; job: SharedJob }) => {
   try {
-    const res = processBlock(job, scratch);
-    const ost = res.ost.map((c) => c.slice());
-    parentPort!.postMessage(
-      { id, out: { ...res, ost } },
-      ost.map((c) => c.buffer),
-    );
+    const views = sharedViews(job);
+    const res = processBlock(views.job, scratch);
+    res.ost.forEach((c, i) => views.ost[i].set(c));
+    parentPort!.postMessage({ id, musicEnergy: res.musicEnergy, referenceEnergy: res.referenceEnergy });
   } catch (err) {
     parentPort!.postMessage({ id, error: (err as Error).message });
   }
