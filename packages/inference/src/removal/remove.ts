@@ -36,7 +36,7 @@ export interface RemovedSegment {
 export interface RemovalOptions extends ShapingOptions {
   /** Audio processed around each segment to catch fades and the matcher's ±50 ms, seconds. */
   margin?: number;
-  /** Block length, seconds (default: 20 s shared out among the lanes). */
+  /** Block length, seconds. */
   blockSeconds?: number;
 }
 
@@ -95,8 +95,6 @@ export function referenceRange(
   return { start: Math.max(0, start), end: Math.max(0, end) };
 }
 
-/** Audio in the blocks processed at once (over all lanes), seconds: bounds the memory a removal uses. */
-const BLOCK_SECONDS = 20;
 /** Shortest block a region is split into so that every core gets a share, seconds. */
 const MIN_SPLIT_SECONDS = 5;
 
@@ -129,8 +127,7 @@ export async function removeReference(
   options: RemovalOptions = {},
 ): Promise<RemovalResult> {
   validate(mix, sampleRate, reference);
-  // Blocks in flight on all lanes together hold as much as one 20 s block did on one thread.
-  const { margin = MARGIN_SECONDS, blockSeconds = BLOCK_SECONDS / lanes(), ...shaping } = options;
+  const { margin = MARGIN_SECONDS, blockSeconds = 20, ...shaping } = options;
   const length = mix[0].length;
   const ost = mix.map((c) => Float32Array.from(c));
   const done: RemovedSegment[] = [];
@@ -173,7 +170,7 @@ export async function removeReference(
       count,
       (i) => {
         const { ps, pe } = bounds(i);
-        const part = ost.map((c) => c.subarray(ps, pe));
+        const part = ost.map((c) => c.slice(ps, pe));
         return blockJob(part, refPart, alignment.map, ps - from, { cutoff, sampleRate, shaping });
       },
       (job) => processBlock(job, scratch),

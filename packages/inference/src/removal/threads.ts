@@ -3,11 +3,10 @@
 // calling thread is the other); started once per process and kept (unref'd: they never hold it open).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { shareJob, sharedViews, type BlockJob, type BlockOutput, type SharedJob } from './block';
+import type { BlockJob, BlockOutput } from './block';
 
 interface RemovalThread {
   ready: Promise<boolean>;
-  /** One job at a time: its output lives in the thread's shared buffer until the next. */
   run(job: BlockJob): Promise<BlockOutput>;
 }
 
@@ -20,27 +19,21 @@ export function lanes(): number {
 
 function startThread(): RemovalThread {
   const worker = new Worker(new URL('./block-worker.mjs', import.meta.url), { execArgv: [] });
-  const pending = new Map<
-    number,
-    { job: SharedJob; resolve: (o: BlockOutput) => void; reject: (e: Error) => void }
-  >();
+  const pending = new Map<number, { resolve: (o: BlockOutput) => void; reject: (e: Error) => void }>();
   let next = 0;
-  let buffer: SharedArrayBuffer | undefined;
   let failed: Error | undefined;
   const fail = (err: Error) => {
     failed = err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
-  type Reply = { ready?: boolean; id: number; musicEnergy: number; referenceEnergy: number; error?: string };
   const ready = new Promise<boolean>((resolve) => {
-    worker.on('message', (m: Reply) => {
+    worker.on('message', (m: { ready?: boolean; id: number; out?: BlockOutput; error?: string }) => {
       if (m.ready) return resolve(true);
       const p = pending.get(m.id);
       pending.delete(m.id);
-      if (!p) return;
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve({ ...m, ost: sharedViews(p.job).ost });
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve(m.out!);
     });
     worker.on('error', (err) => {
       resolve(false);
@@ -60,11 +53,12 @@ function startThread(): RemovalThread {
       if (failed) return Promise.reject(failed);
       const id = next++;
       worker.ref();
-      const shared = shareJob(job, buffer);
-      buffer = shared.buffer;
       return new Promise<BlockOutput>((resolve, reject) => {
-        pending.set(id, { job: shared, resolve, reject });
-        worker.postMessage({ id, job: shared });
+        pending.set(id, { resolve, reject });
+        worker.postMessage(
+          { id, job },
+          [...job.mix, ...job.reference].map((c) => c.buffer as ArrayBuffer),
+        );
       }).finally(() => {
         if (pending.size === 0) worker.unref();
       });
