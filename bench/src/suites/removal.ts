@@ -76,7 +76,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         mixtureSiSdr: siSdrStereo(mix, ost),
         ceilingSiSdr: u.ceilingSiSdr,
       };
-      const removed = await removeReference(mix, RATE, ref, [segment]);
+      const removed = removeReference(mix, RATE, ref, [segment]);
       const sdr = siSdrStereo(removed.ost, ost);
       reference.push({ ...common, siSdr: sdr });
       if (removed.segments[0]) speedErrors.push(Math.abs(removed.segments[0].speed - u.speed));

@@ -7,7 +7,7 @@ import { downmix } from '@undub/inference/dsp';
 import { decodeAudio, decodeFrames, probeMedia, assertUsable, type MediaInfo } from '@undub/inference/media';
 import type { Separator } from '@undub/inference/separation';
 import { detectSpeech } from '@undub/inference/speech';
-import { referenceRange, startRemovalThreads } from '@undub/inference/removal';
+import { referenceRange } from '@undub/inference/removal';
 import { restore, type RestoreResult } from '@undub/inference/restore';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
 import type { DecodedFrames } from '@undub/inference/media';
@@ -65,8 +65,6 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   const catalog = deps.catalog ?? {};
   const clock = new StageClock(opts.onProgress);
   const doRestore = opts.restore !== false;
-  // The removal threads start up (once per process) while the upload decodes.
-  if (doRestore) startRemovalThreads();
 
   const media = await clock.run('probe', async () => {
     const info = await probeMedia(file);

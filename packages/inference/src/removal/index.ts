@@ -2,4 +2,3 @@ export { referenceRange, removeReference, RemovalError } from './remove';
 export type { ReferenceSegment, RemovedSegment, RemovalOptions, RemovalResult } from './remove';
 export { alignReference, type Alignment, type AlignOptions } from './align';
 export type { TimeMap } from './timemap';
-export { startRemovalThreads } from './threads';

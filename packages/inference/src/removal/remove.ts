@@ -1,13 +1,10 @@
 // Reference-guided removal over a whole upload: each matched segment is aligned once, then processed
-// in blocks of bounded length (so a long upload runs in bounded memory; blocks run side by side on
-// the removal threads), with raised-cosine crossfades between blocks and into the untouched audio
-// around the segment.
+// in blocks of bounded length (so a long upload runs in bounded memory), with raised-cosine
+// crossfades between blocks and into the untouched audio around the segment.
 import { downmix, Scratch } from '../dsp';
 import { alignReference } from './align';
-import { blockJob, processBlock } from './block';
-import { cutoffForSpeed } from './resample';
-import type { ShapingOptions } from './shaping';
-import { lanes, runBlocks } from './threads';
+import { cutoffForSpeed, resampleMapped } from './resample';
+import { removeBlock, type ShapingOptions } from './shaping';
 
 export interface ReferenceSegment {
   /** Upload time, seconds. */
@@ -95,19 +92,6 @@ export function referenceRange(
   return { start: Math.max(0, start), end: Math.max(0, end) };
 }
 
-/** Shortest block a region is split into so that every core gets a share, seconds. */
-const MIN_SPLIT_SECONDS = 5;
-
-/**
- * Blocks for a region of `samples`: none longer than `block`, and, where the region is long enough,
- * a multiple of the cores so that the removal threads and this one get equal shares.
- */
-function blockCount(samples: number, block: number, sampleRate: number): number {
-  const count = Math.ceil(samples / block);
-  const balanced = Math.ceil(count / lanes()) * lanes();
-  return Math.max(count, Math.min(balanced, Math.floor(samples / (MIN_SPLIT_SECONDS * sampleRate))));
-}
-
 /** Raised-cosine ramp 0→1 over `n` samples, evaluated at i. */
 function ramp(i: number, n: number): number {
   if (i <= 0) return 0;
@@ -119,13 +103,13 @@ function ramp(i: number, n: number): number {
  * Removes identified catalog music from the upload. `reference` must already be at `sampleRate`.
  * Segments are processed in order on what the previous ones left, so overlapping matches compose.
  */
-export async function removeReference(
+export function removeReference(
   mix: Float32Array[],
   sampleRate: number,
   reference: Float32Array[],
   segments: ReferenceSegment[],
   options: RemovalOptions = {},
-): Promise<RemovalResult> {
+): RemovalResult {
   validate(mix, sampleRate, reference);
   const { margin = MARGIN_SECONDS, blockSeconds = 20, ...shaping } = options;
   const length = mix[0].length;
@@ -153,42 +137,40 @@ export async function removeReference(
     const refMono = refPart.length === 1 ? refPart[0] : downmix(refPart);
     const alignment = alignReference(mono, refMono, sampleRate, 0, to - from, refFrom - refLo, seg.speed);
     const cutoff = cutoffForSpeed(alignment.speed);
-    const count = blockCount(regionTo - regionFrom, Math.round(blockSeconds * sampleRate), sampleRate);
-    const block = Math.ceil((regionTo - regionFrom) / count);
+    const block = Math.round(blockSeconds * sampleRate);
     const out = ost.map(() => new Float32Array(regionTo - regionFrom));
     const scratch = new Scratch();
     let musicEnergy = 0;
     let referenceEnergy = 0;
-    // Block i keeps [bs, be); it sees its neighbours' overlap plus padding ([ps, pe)) so that its STFT
-    // edges fall outside what it keeps.
-    const bounds = (i: number) => {
-      const bs = regionFrom + i * block;
+    for (let bs = regionFrom; bs < regionTo; bs += block) {
       const be = Math.min(regionTo, bs + block);
-      return { bs, be, ps: Math.max(0, bs - overlap - pad), pe: Math.min(length, be + overlap + pad) };
-    };
-    await runBlocks(
-      count,
-      (i) => {
-        const { ps, pe } = bounds(i);
-        const part = ost.map((c) => c.slice(ps, pe));
-        return blockJob(part, refPart, alignment.map, ps - from, { cutoff, sampleRate, shaping });
-      },
-      (job) => processBlock(job, scratch),
-      (i, res) => {
-        const { bs, be, ps } = bounds(i);
-        musicEnergy += res.musicEnergy;
-        referenceEnergy += res.referenceEnergy;
-        // Weight: rises over [bs - overlap, bs + overlap] unless first, falls over [be - overlap, be + overlap] unless last.
-        const lo = Math.max(regionFrom, bs - overlap);
-        const hi = Math.min(regionTo, be + overlap);
-        for (let t = lo; t < hi; t++) {
-          const up = bs === regionFrom ? 1 : ramp(t - (bs - overlap), 2 * overlap);
-          const down = be === regionTo ? 1 : 1 - ramp(t - (be - overlap), 2 * overlap);
-          const w = up * down;
-          for (let c = 0; c < ost.length; c++) out[c][t - regionFrom] += w * res.ost[c][t - ps];
-        }
-      },
-    );
+      // Each block sees its neighbours' overlap plus padding so its STFT edges fall outside what it keeps.
+      const ps = Math.max(0, bs - overlap - pad);
+      const pe = Math.min(length, be + overlap + pad);
+      const aligned = refPart.map((ch, c) => {
+        const r = scratch.take(`aligned${c}`, pe - ps);
+        resampleMapped(ch, alignment.map, ps - from, r, cutoff);
+        return r;
+      });
+      const res = removeBlock(
+        ost.map((c) => c.subarray(ps, pe)),
+        aligned,
+        sampleRate,
+        shaping,
+        scratch,
+      );
+      musicEnergy += res.musicEnergy;
+      referenceEnergy += res.referenceEnergy;
+      // Weight: rises over [bs - overlap, bs + overlap] unless first, falls over [be - overlap, be + overlap] unless last.
+      const lo = Math.max(regionFrom, bs - overlap);
+      const hi = Math.min(regionTo, be + overlap);
+      for (let t = lo; t < hi; t++) {
+        const up = bs === regionFrom ? 1 : ramp(t - (bs - overlap), 2 * overlap);
+        const down = be === regionTo ? 1 : 1 - ramp(t - (be - overlap), 2 * overlap);
+        const w = up * down;
+        for (let c = 0; c < ost.length; c++) out[c][t - regionFrom] += w * res.ost[c][t - ps];
+      }
+    }
     // Crossfade into the processed region and back out, then measure what is left.
     let before = 0;
     let after = 0;

@@ -82,24 +82,6 @@ function readAt(src: Float32Array, pos: number, table: Float32Array): number {
 }
 
 /**
- * The source samples [lo, hi) that reading upload samples [from, to) through `map` touches (the map is
- * monotone, so its ends bound it), within a source of `length` samples.
- */
-export function sourceSpan(
-  map: TimeMap,
-  from: number,
-  to: number,
-  length: number,
-): { lo: number; hi: number } {
-  const first = mapPosition(map, from).pos;
-  const last = mapPosition(map, to).pos;
-  return {
-    lo: Math.max(0, Math.min(length, Math.floor(first) - HALF_TAPS - 1)),
-    hi: Math.max(0, Math.min(length, Math.ceil(last) + HALF_TAPS + 1)),
-  };
-}
-
-/**
  * Writes src read through `map` for upload samples [from, from + out.length) into `out`:
  * out[i] = src(map(from + i)).
  */

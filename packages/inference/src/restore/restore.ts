@@ -81,7 +81,7 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
       let current = input.channels;
       const referenceSegments: (RemovedSegment & { musicId: string })[] = [];
       for (const ref of input.references) {
-        const removed = await removeReference(current, sampleRate, ref.channels, ref.segments);
+        const removed = removeReference(current, sampleRate, ref.channels, ref.segments);
         current = removed.ost;
         referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
       }
