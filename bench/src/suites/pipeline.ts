@@ -243,7 +243,7 @@ async function measure(ctx: BenchContext, db: Database, durations: number[]): Pr
     table,
     notes: [
       `Lookup stages: ${LOOKUP_STAGES.join(', ')} (catalog fingerprint and frame-hash lookups, with the fingerprinting they need); rest: wall time minus those.`,
-      'Stages overlap: decode (frames) runs beside identify_music, write_outputs beside match_originals and decide, so the stage times add up to more than the wall time.',
+      'Stages overlap: decode (frames) runs beside identify_music and remove_bgm, write_outputs beside match_originals and decide, so the stage times add up to more than the wall time.',
       'Node CPU s: the analysing process only (PostgreSQL and the ffmpeg processes are not in it); load avg: 1-minute load average after the run.',
       'Peak RSS is the Node process only; ffmpeg decoders run as child processes beside it.',
     ],
