@@ -1,5 +1,6 @@
 // The landmark store against a real Postgres: posting lists answer lookups like the landmarks they
-// were built from, per tenant and per block; removal and concurrent indexing keep them exact.
+// were built from, per tenant and per block; removal and concurrent indexing keep them and each hash's
+// total exact.
 import type { IndexHits, Landmarks } from '@undub/inference/fingerprint';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import {
   deleteLandmarks,
   insertLandmarks,
   PgLandmarkIndex,
+  rebuildPostingSizes,
   SOURCE_MUSIC,
   SOURCE_ORIGINAL,
 } from '../src/catalog/landmark-store';
@@ -57,6 +59,18 @@ const allHashes = Array.from({ length: 500 }, (_, i) => i);
 /** Looks `hashes` up as a query holding each once. */
 function lookup(index: PgLandmarkIndex, hashes: number[]): Promise<IndexHits> {
   return index.lookup(Int32Array.from(hashes), new Int32Array(hashes.length).fill(1));
+}
+
+/** Hashes whose AudioPostingSize total differs from the sum of their posting rows (none when exact). */
+async function sizeMismatches(): Promise<unknown[]> {
+  const { rows } = await pool.query(
+    `SELECT coalesce(s.source, p.source) AS source, coalesce(s.hash, p.hash) AS hash, s.n AS total, p.n AS postings
+     FROM "AudioPostingSize" s
+     FULL JOIN (SELECT source, hash, sum(n)::int AS n FROM "AudioPosting" GROUP BY source, hash) p
+       ON p.source = s.source AND p.hash = s.hash
+     WHERE s.n IS DISTINCT FROM p.n`,
+  );
+  return rows;
 }
 
 describe('landmark store', () => {
@@ -120,6 +134,12 @@ describe('landmark store', () => {
     // Re-indexing the same key (delete then insert) gives the same postings.
     await insertLandmarks(pool, SOURCE_MUSIC, 100, items.get(100)!);
     expect(rowsOf(await lookup(index, allHashes))).toEqual(expected(items, allHashes));
+    // Each hash's total follows its postings; a hash no item holds any more has no total.
+    await deleteLandmarks(pool, SOURCE_MUSIC, 100);
+    await deleteLandmarks(pool, SOURCE_MUSIC, 101);
+    expect(await sizeMismatches()).toEqual([]);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "AudioPostingSize" WHERE n <= 0`);
+    expect(rows[0].n).toBe(0);
   });
 
   it('lets concurrent indexers add and remove items sharing hashes without deadlock or loss', async () => {
@@ -143,5 +163,13 @@ describe('landmark store', () => {
     for (const k of removed) items.delete(k);
     const index = new PgLandmarkIndex(pool, SOURCE_MUSIC, new Set(keys));
     expect(rowsOf(await lookup(index, allHashes))).toEqual(expected(items, allHashes));
+    expect(await sizeMismatches()).toEqual([]);
+  });
+
+  it('rebuilds the per-hash totals of a bulk load from its posting rows', async () => {
+    await pool.query(`DELETE FROM "AudioPostingSize" WHERE source = $1`, [SOURCE_MUSIC]);
+    expect((await sizeMismatches()).length).toBeGreaterThan(0);
+    await rebuildPostingSizes(pool, SOURCE_MUSIC);
+    expect(await sizeMismatches()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 // fingerprinting and video hashing speed, and lookup time against generated indexes of 1k/10k tracks.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import {
   fingerprint,
@@ -24,11 +25,16 @@ import {
 import { MATCH_CONFIDENCE } from '../../../apps/api/src/catalog/identify';
 import { identifyMusicSeparated } from '../../../apps/api/src/catalog/separated-lookup';
 import type { Database } from '../../../apps/api/src/db';
-import { deleteLandmarks, POSTING_BLOCK_ITEMS } from '../../../apps/api/src/catalog/landmark-store';
+import {
+  deleteLandmarks,
+  POSTING_BLOCK_ITEMS,
+  rebuildPostingSizes,
+} from '../../../apps/api/src/catalog/landmark-store';
 import { applyMigrations } from '../../../apps/api/src/db/migrate';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
+import { linePlot } from '../plot';
 import { median, percentile } from '../score';
 import { splitOf } from '../split';
 
@@ -67,6 +73,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const figures: Record<string, unknown> = { loadAverage: os.loadavg()[0] };
   const tables: string[] = [];
   const notes: string[] = [];
+  const plots: string[] = [];
   // --opt parts=music,lookup runs a subset (the generated 10k index takes long to build the first time).
   const parts = new Set((ctx.options.parts ?? 'speed,music,false,originals,lookup').split(','));
   // --opt split=train tunes thresholds on the uploads and excerpts whose id hashes to train (70%), and
@@ -177,6 +184,20 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           .join('\n'),
     );
     ctx.log(`music identification: ${musicGroups.at(-1)!.top1}% top-1`);
+    const byRatio = (pick: (u: Upload) => boolean): [number, number][] =>
+      ratios.map((r) => [r, group('', (u) => u.ratioDb === r && pick(u)).top1]);
+    plots.push(
+      await linePlot(join(ctx.outDir, 'identification-by-ratio.png'), {
+        title: 'Catalog music named top-1 in 10 s uploads',
+        xLabel: 'OST-to-BGM (dB)',
+        yLabel: 'top-1 correct (%)',
+        yRange: [0, 100],
+        series: [
+          { name: 'speed 1', points: byRatio((u) => u.speed === 1) },
+          { name: 'speed ±3%', points: byRatio((u) => u.speed !== 1) },
+        ],
+      }),
+    );
   }
 
   if (parts.has('false')) {
@@ -284,7 +305,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     `Speed figures on a shared 2-core machine (load average ${f1(os.loadavg()[0])} at the end); fingerprinting is CPU time of one core; video hashing is CPU time of this process and ffmpeg (decoding included), with wall clock beside it.`,
     '100k tracks were not generated: at the measured landmark rate the index would hold ~700M rows (tens of GB), beyond this machine; the 1k/10k figures show the growth.',
   );
-  return { name: 'identification', figures, table: tables.join('\n\n'), notes };
+  return { name: 'identification', figures, table: tables.join('\n\n'), notes, plots };
 }
 
 interface LookupFigure {
@@ -406,7 +427,7 @@ async function ensureGeneratedIndex(
   const c = await pool.connect();
   try {
     await c.query(`DROP TABLE IF EXISTS bench_meta`);
-    await c.query(`TRUNCATE "AudioFingerprint", "AudioPosting"`);
+    await c.query(`TRUNCATE "AudioFingerprint", "AudioPosting", "AudioPostingSize"`);
     await c.query(`SET work_mem = '1GB'`);
     // Hashes drawn (by a hash of k and r, so both statements see the same rows) from real landmarks keep
     // the skew of real posting lists; t = row number keeps rows unique. One posting block per statement.
@@ -430,8 +451,10 @@ async function ensureGeneratedIndex(
       );
       first = last + 1;
     }
+    await rebuildPostingSizes(c, SOURCE_MUSIC);
     for (let i = 0; i < real.length; i++) await insertLandmarks(c, SOURCE_MUSIC, n + i + 1, real[i]);
     await c.query(`VACUUM ANALYZE "AudioPosting"`);
+    await c.query(`VACUUM ANALYZE "AudioPostingSize"`);
     await c.query(`VACUUM ANALYZE "AudioFingerprint"`);
     await c.query(`CREATE TABLE bench_meta AS SELECT $1::int AS n, $2::int AS per_track`, [n, perTrack]);
   } finally {

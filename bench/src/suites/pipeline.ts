@@ -7,7 +7,7 @@
 // generated items once. Generated item k copies a real one (k mod R): its landmarks shifted in pitch
 // (hash frequency field ±10 units) and stretched in time (×0.9..1.1) as the scale suite does, its frame
 // hashes XORed with a random 64-bit mask (as far from the template as an unrelated video, with the same
-// band statistics). Options: --opt durations=15,60,300, --opt pipeline.catalog=1000 (items of each kind).
+// band statistics). Options: --opt durations=15,60,300,600, --opt pipeline.catalog=1000 (items of each kind).
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { fingerprint, SAMPLE_RATE, type Landmarks } from '@undub/inference/fingerprint';
@@ -28,6 +28,7 @@ import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { suiteDatabaseUrl } from '../database';
 import { ffmpeg } from '../ffmpeg';
+import { linePlot } from '../plot';
 
 /** Stages whose time is mostly catalog lookups (fingerprints or frame hashes against the database). */
 const LOOKUP_STAGES = ['identify_music', 'attribute_music', 'match_originals'];
@@ -140,7 +141,7 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 }
 
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
-  const durations = (ctx.options.durations ?? '15,60,300').split(',').map(Number);
+  const durations = (ctx.options.durations ?? '15,60,300,600').split(',').map(Number);
   const catalogSize = Number(ctx.options['pipeline.catalog'] ?? 1000);
   const db = await openDatabase(
     loadConfig({ ...process.env, DATABASE_URL: suiteDatabaseUrl('PIPELINE_DATABASE_URL', 'undub_pipeline') }),
@@ -154,6 +155,19 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   }
 }
 
+interface PipelineRow {
+  seconds: number;
+  wallSeconds: number;
+  realtimeFactor: number;
+  lookupSeconds: number;
+  otherSeconds: number;
+  nodeCpuSeconds: number;
+  peakRssMb: number;
+  loadAverage: number;
+  verdict: string;
+  timings: Record<string, number>;
+}
+
 async function measure(ctx: BenchContext, db: Database, durations: number[]): Promise<SuiteResult> {
   const config = loadConfig();
   const separator = await loadSeparator();
@@ -164,7 +178,7 @@ async function measure(ctx: BenchContext, db: Database, durations: number[]): Pr
             (SELECT count(*) FROM "OriginalWork" WHERE "indexedAt" IS NOT NULL)::int AS originals`,
   );
 
-  const rows = [];
+  const rows: PipelineRow[] = [];
   for (const seconds of durations) {
     // The original's picture scaled to 720p and looped, with catalog music laid over its soundtrack at 0 dB.
     const file = join(ctx.tmpDir, `upload-${seconds}s.mp4`);
@@ -234,11 +248,32 @@ async function measure(ctx: BenchContext, db: Database, durations: number[]): Pr
     `|---|---|---|---|---|---|---|---|---|${stages.map(() => '---').join('|')}|`,
     ...rows.map(
       (r) =>
-        `| ${r.seconds} s | ${r.wallSeconds} | ${r.realtimeFactor} | ${r.lookupSeconds} | ${r.otherSeconds} | ${r.nodeCpuSeconds} | ${r.peakRssMb} | ${r.loadAverage} | ${r.verdict} | ${stages.map((s) => (r.timings as Record<string, number>)[s]).join(' | ')} |`,
+        `| ${r.seconds} s | ${r.wallSeconds} | ${r.realtimeFactor} | ${r.lookupSeconds} | ${r.otherSeconds} | ${r.nodeCpuSeconds} | ${r.peakRssMb} | ${r.loadAverage} | ${r.verdict} | ${stages.map((s) => r.timings[s]).join(' | ')} |`,
     ),
   ].join('\n');
+  const byDuration = (y: (r: PipelineRow) => number): [number, number][] =>
+    rows.map((r) => [r.seconds, y(r)]);
+  const plots = [
+    await linePlot(join(ctx.outDir, 'pipeline-time.png'), {
+      title: 'Analysis time by upload duration (720p, 1k catalog)',
+      xLabel: 'upload duration (s)',
+      yLabel: 'seconds',
+      series: [
+        { name: 'wall', points: byDuration((r) => r.wallSeconds) },
+        { name: 'lookup stages', points: byDuration((r) => r.lookupSeconds) },
+        { name: 'Node CPU', points: byDuration((r) => r.nodeCpuSeconds) },
+      ],
+    }),
+    await linePlot(join(ctx.outDir, 'pipeline-memory.png'), {
+      title: 'Peak memory of the analysing process',
+      xLabel: 'upload duration (s)',
+      yLabel: 'peak RSS (MB)',
+      series: [{ name: 'peak RSS', points: byDuration((r) => r.peakRssMb) }],
+    }),
+  ];
   return {
     name: 'pipeline',
+    plots,
     figures: { catalog: counts.rows[0], rows },
     table,
     notes: [

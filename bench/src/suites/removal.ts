@@ -6,6 +6,7 @@
 // run), --opt removal.restoreEvery=6, --opt removal.survival=0 (skip the own-music figure, which needs
 // the benchmark catalog in the database), --opt removal.survivalEvery=N, --opt removal.speed=0 (no
 // speed runs). Parts can run as separate processes and be read side by side.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '@undub/inference/media';
 import { removeReference, type ReferenceSegment } from '@undub/inference/removal';
@@ -13,6 +14,7 @@ import { restore } from '@undub/inference/restore';
 import { loadSeparator, type Separator } from '@undub/inference/separation';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
 import { originalMusicSpans } from '../../../apps/api/src/pipeline/analyze';
+import { improvementPlot, speedPlot } from '../audio-plots';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
@@ -118,8 +120,22 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       ]),
     );
   }
+  const plots = [
+    await improvementPlot(
+      join(ctx.outDir, 'removal-by-ratio.png'),
+      'Catalog music removed with its reference',
+      [
+        { name: 'reference removal', rows: reference },
+        { name: 'restore() end to end', rows: endToEnd },
+      ],
+    ),
+    ...(speed.length
+      ? [await speedPlot(join(ctx.outDir, 'removal-speed.png'), 'Reference-guided removal speed', speed)]
+      : []),
+  ];
   return {
     name: 'removal',
+    plots,
     figures: {
       items: items.length,
       reference: r.figures,

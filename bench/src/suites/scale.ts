@@ -30,11 +30,13 @@ import { openDatabase, type Database } from '../../../apps/api/src/db';
 import {
   PgLandmarkIndex,
   POSTING_BLOCK_ITEMS as BLOCK_ITEMS,
+  rebuildPostingSizes,
   SOURCE_MUSIC,
 } from '../../../apps/api/src/catalog/landmark-store';
 import type { BenchContext, SuiteResult } from '../context';
 import { suiteDatabaseUrl } from '../database';
 import { copyBinary } from '../pg-copy';
+import { linePlot } from '../plot';
 import { markdownTable, median, percentile } from '../score';
 import { blockRows, type Template } from '../synthetic-catalog';
 
@@ -62,7 +64,7 @@ interface SizeRow {
   tracks: number;
   landmarks: number;
   postingRows: number;
-  /** AudioPosting and AudioFingerprint, each with its TOAST table and primary key. */
+  /** AudioPosting with AudioPostingSize, and AudioFingerprint, each with its TOAST table and primary key. */
   postingsMb: number;
   itemsMb: number;
   /** Postings per hash value in use: median, 99th percentile, largest; share held by the top 1 % of values. */
@@ -128,7 +130,9 @@ async function grow(
       await copyBinary(c, `"AudioPosting" (source, hash, block, n, postings)`, [rows.postings]);
       log(`generated tracks ${first}..${last} (${rows.landmarks} landmarks)`);
     }
+    await rebuildPostingSizes(c, SOURCE_MUSIC);
     // Index-only sizing needs the visibility map; the planner needs statistics.
+    await c.query(`VACUUM ANALYZE "AudioPostingSize"`);
     await c.query(`VACUUM ANALYZE "AudioPosting"`);
     await c.query(`VACUUM ANALYZE "AudioFingerprint"`);
   } finally {
@@ -216,8 +220,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // Start from empty tables unless told to keep them: the sizes below are this run's own.
     if (ctx.options['scale.keep'] !== '1') {
       await db.pool.query(
-        `TRUNCATE "AudioFingerprint", "AudioPosting";
-         ALTER TABLE "AudioFingerprint" SET UNLOGGED; ALTER TABLE "AudioPosting" SET UNLOGGED`,
+        `TRUNCATE "AudioFingerprint", "AudioPosting", "AudioPostingSize";
+         ALTER TABLE "AudioFingerprint" SET UNLOGGED; ALTER TABLE "AudioPosting" SET UNLOGGED;
+         ALTER TABLE "AudioPostingSize" SET UNLOGGED`,
       );
     }
     const music = ctx.manifest.music.filter((m) => m.inCatalog);
@@ -274,11 +279,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       }>(
         `SELECT (SELECT sum(count) FROM "AudioFingerprint")::float8 AS landmarks,
                 (SELECT count(*) FROM "AudioPosting")::float8 AS "postingRows",
-                pg_total_relation_size('"AudioPosting"')::float8 AS postings,
+                (pg_total_relation_size('"AudioPosting"') + pg_total_relation_size('"AudioPostingSize"'))::float8 AS postings,
                 pg_total_relation_size('"AudioFingerprint"')::float8 AS items`,
       );
       const { rows: perHash } = await db.pool.query<{ n: number }>(
-        `SELECT sum(n)::float8 AS n FROM "AudioPosting" WHERE source = $1 GROUP BY hash`,
+        `SELECT n::float8 AS n FROM "AudioPostingSize" WHERE source = $1`,
         [SOURCE_MUSIC],
       );
       const lengths = perHash.map((r) => r.n);
@@ -325,7 +330,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           'tracks',
           'landmarks',
           'posting rows',
-          'AudioPosting MB',
+          'AudioPosting + AudioPostingSize MB',
           'AudioFingerprint MB',
           'postings per hash value: p50 / p99 / max (top 1 % share)',
           'generated in s',
@@ -366,8 +371,24 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         ]),
       ),
     ].join('\n');
+    const plots =
+      rows.length > 1
+        ? [
+            await linePlot(path.join(ctx.outDir, 'scale-lookup.png'), {
+              title: `A ${QUERY_SECONDS} s query against the catalog`,
+              xLabel: 'catalog tracks',
+              yLabel: 'median wall ms',
+              logX: true,
+              series: [
+                { name: 'hit', points: rows.map((r) => [r.tracks, r.hit.medianMs]) },
+                { name: 'miss', points: rows.map((r) => [r.tracks, r.miss.medianMs]) },
+              ],
+            }),
+          ]
+        : [];
     return {
       name: 'scale',
+      plots,
       figures: {
         trackSeconds: TRACK_SECONDS,
         querySeconds: QUERY_SECONDS,

@@ -17,6 +17,7 @@ import {
   WorkerPool,
 } from '../../../scripts/fault/batch';
 import type { BenchContext, SuiteResult } from '../context';
+import { linePlot } from '../plot';
 import { markdownTable, median } from '../score';
 
 interface Round {
@@ -116,8 +117,17 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         ]),
       ),
     ].join('\n');
+    const plots = [
+      await linePlot(path.join(ctx.outDir, 'throughput.png'), {
+        title: `Uploads of ${seconds} s analysed per hour`,
+        xLabel: 'worker processes',
+        yLabel: 'uploads per hour',
+        series: [{ name: 'uploads/hour', points: rounds.map((r) => [r.workers, r.uploadsPerHour]) }],
+      }),
+    ];
     return {
       name: 'throughput',
+      plots,
       figures: { uploadSeconds: seconds, uploadsPerRound: count, cores: os.cpus().length, rounds },
       table,
       notes: [

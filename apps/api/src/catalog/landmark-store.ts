@@ -1,8 +1,9 @@
 // Audio landmarks in Postgres as posting lists (prisma/schema.prisma: AudioPosting, AudioFingerprint).
 // A lookup reads one packed row per (query hash, block of items) instead of one row per stored
 // landmark, answered as a single bytea; an item's own landmarks sit in one row for verification and
-// removal. Every write touches posting rows in ascending hash order, so concurrent indexers queue on
-// the row locks they share instead of deadlocking.
+// removal; AudioPostingSize holds each hash's total so a lookup sizes its hashes with one probe each.
+// Writers of one source take one transaction-scoped lock: a write touches thousands of posting and
+// size rows that every other write shares, so they would queue anyway, and this way they cannot deadlock.
 import type { IndexHits, LandmarkIndex, Landmarks, ReferenceRows } from '@undub/inference/fingerprint';
 import pg from 'pg';
 
@@ -23,7 +24,40 @@ const LOOKUP_VOTE_BUDGET = 500_000;
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** Stores an item's landmarks (each distinct (hash, t) once); returns how many. */
+/** Serialises the landmark writes of `source` until the caller's transaction ends. */
+async function lockWrites(client: Queryable, source: LandmarkSource): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('undub.landmarks'), $1)`, [source]);
+}
+
+/** Adds `delta` to each hash's total (rows at zero go): `hashes` ascending, one entry each. */
+async function addToSizes(client: Queryable, source: LandmarkSource, hashes: number[], delta: number[]) {
+  await client.query(
+    `INSERT INTO "AudioPostingSize" (source, hash, n)
+     SELECT $1::smallint, h, d FROM unnest($2::int[], $3::int[]) AS x(h, d)
+     ON CONFLICT (source, hash) DO UPDATE SET n = "AudioPostingSize".n + excluded.n`,
+    [source, hashes, delta],
+  );
+  if (delta.some((d) => d < 0))
+    await client.query(
+      `DELETE FROM "AudioPostingSize" WHERE source = $1 AND hash = ANY($2::int[]) AND n <= 0`,
+      [source, hashes],
+    );
+}
+
+/**
+ * Recomputes `source`'s per-hash totals from its posting rows, for bulk loads that write AudioPosting
+ * directly (the benchmark's generated catalogs).
+ */
+export async function rebuildPostingSizes(client: Queryable, source: LandmarkSource): Promise<void> {
+  await client.query(`DELETE FROM "AudioPostingSize" WHERE source = $1`, [source]);
+  await client.query(
+    `INSERT INTO "AudioPostingSize" (source, hash, n)
+     SELECT source, hash, sum(n) FROM "AudioPosting" WHERE source = $1 GROUP BY source, hash`,
+    [source],
+  );
+}
+
+/** Stores an item's landmarks (each distinct (hash, t) once); returns how many. Call it in a transaction. */
 export async function insertLandmarks(client: Queryable, source: LandmarkSource, key: number, lm: Landmarks) {
   const order = Array.from(lm.hashes.keys()).sort(
     (a, b) => lm.times[a] - lm.times[b] || lm.hashes[a] - lm.hashes[b],
@@ -36,6 +70,7 @@ export async function insertLandmarks(client: Queryable, source: LandmarkSource,
     hashes.push(lm.hashes[i]);
     times.push(lm.times[i]);
   }
+  await lockWrites(client, source);
   await client.query(
     `WITH item AS (
        INSERT INTO "AudioFingerprint" (source, "sourceKey", count, landmarks)
@@ -50,17 +85,37 @@ export async function insertLandmarks(client: Queryable, source: LandmarkSource,
      DO UPDATE SET n = "AudioPosting".n + excluded.n, postings = "AudioPosting".postings || excluded.postings`,
     [source, key, hashes, times, hashes.length],
   );
+  const [distinct, counts] = countsOf(hashes);
+  await addToSizes(client, source, distinct, counts);
   return hashes.length;
 }
 
+/** The distinct values of `values`, ascending, and how often each occurs. */
+function countsOf(values: ArrayLike<number>): [number[], number[]] {
+  const sorted = Int32Array.from(values).sort();
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (const v of sorted) {
+    if (distinct.at(-1) === v) counts[counts.length - 1]++;
+    else {
+      distinct.push(v);
+      counts.push(1);
+    }
+  }
+  return [distinct, counts];
+}
+
+/** Removes an item's landmarks. Call it in a transaction. */
 export async function deleteLandmarks(client: Queryable, source: LandmarkSource, key: number): Promise<void> {
+  await lockWrites(client, source);
   const { rows } = await client.query<{ landmarks: Buffer }>(
     `DELETE FROM "AudioFingerprint" WHERE source = $1 AND "sourceKey" = $2 RETURNING landmarks`,
     [source, key],
   );
   if (rows.length === 0) return;
   const [hash] = unpackPairs(rows[0].landmarks);
-  const hashes = Int32Array.from(new Set(hash)).sort();
+  const [distinct, counts] = countsOf(hash);
+  const hashes = Int32Array.from(distinct);
   const block = key >> BLOCK_BITS;
   const { rows: postings } = await client.query<{ hash: number; postings: Buffer }>(
     `SELECT hash, postings FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[])
@@ -77,6 +132,12 @@ export async function deleteLandmarks(client: Queryable, source: LandmarkSource,
   await client.query(
     `DELETE FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[]) AND n = 0`,
     [source, block, Array.from(hashes)],
+  );
+  await addToSizes(
+    client,
+    source,
+    distinct,
+    counts.map((c) => -c),
   );
 }
 
@@ -122,14 +183,14 @@ export class PgLandmarkIndex implements LandmarkIndex {
 
   async lookup(hashes: Int32Array, uses: Int32Array): Promise<IndexHits> {
     if (hashes.length === 0 || this.keys.size === 0) return postingLists(null, this.own);
-    // Sizes come from the primary key's index alone (`= ANY` of the query's hashes: one index descent
-    // each, inside one scan); the kept rows come back as raw bytes (binary COPY), a hash's blocks adjacent.
+    // Sizes come from AudioPostingSize's primary key alone (`= ANY` of the query's hashes: one index
+    // descent each, inside one scan); the kept rows come back as raw bytes (binary COPY), a hash's blocks adjacent.
     // COPY takes no parameters: the arrays are written into the statement (integers only).
     const sql = `COPY (
       WITH q AS (SELECT * FROM unnest('{${hashes.join(',')}}'::int[], '{${uses.join(',')}}'::int[]) AS q(hash, uses)),
       sized AS (
-        SELECT hash, sum(n) AS n FROM "AudioPosting"
-        WHERE source = ${this.source} AND hash = ANY(ARRAY(SELECT hash FROM q)) GROUP BY hash
+        SELECT hash, n FROM "AudioPostingSize"
+        WHERE source = ${this.source} AND hash = ANY(ARRAY(SELECT hash FROM q))
       ), kept AS (
         SELECT hash FROM (
           SELECT s.hash, sum(q.uses * s.n) OVER (ORDER BY q.uses * s.n, s.hash) AS spent FROM sized s JOIN q USING (hash)
