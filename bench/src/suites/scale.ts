@@ -210,8 +210,26 @@ function top1Share(counts: number[]): number {
   return Number((top / total).toFixed(3));
 }
 
+/**
+ * What the largest sizes measured say about `tracks` (a size too large to generate here): tables grow
+ * with the landmarks, lookup time by the factor per decade seen between the two largest sizes.
+ */
+function projection(rows: SizeRow[], tracks: number): string[] {
+  const [a, b] = rows.slice(-2);
+  if (!a || !b || b.tracks >= tracks) return [];
+  const decades = Math.log10(tracks / b.tracks);
+  const grow = (x: number, y: number) =>
+    Math.round(y * (y / x) ** (decades / Math.log10(b.tracks / a.tracks)));
+  const gb = ((b.postingsMb + b.itemsMb) * (tracks / b.tracks)) / 1024;
+  return [
+    `${tracks.toLocaleString('en')} tracks, projected from the ${a.tracks} and ${b.tracks} rows above (not generated: ` +
+      `the tables would take about ${Math.round(gb)} GB): hit median ~${grow(a.hit.medianMs, b.hit.medianMs)} ms, ` +
+      `miss median ~${grow(a.miss.medianMs, b.miss.medianMs)} ms wall (docs/scaling.md: how the store holds up at that size).`,
+  ];
+}
+
 export async function run(ctx: BenchContext): Promise<SuiteResult> {
-  const sizes = (ctx.options['scale.tracks'] ?? '1000').split(',').map(Number);
+  const sizes = (ctx.options['scale.tracks'] ?? '1000,10000,100000').split(',').map(Number);
   const queryCount = Number(ctx.options['scale.queries'] ?? 5);
   const reps = Number(ctx.options['scale.reps'] ?? 2);
   const url = suiteDatabaseUrl('SCALE_DATABASE_URL', 'undub_scale');
@@ -400,6 +418,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       },
       table,
       notes: [
+        ...projection(rows, 1_000_000),
         `database: ${path.basename(new URL(url).pathname)} (${ctx.options['scale.keep'] === '1' ? 'kept from the previous run' : 'emptied at the start of the run'}; its landmark tables are UNLOGGED)`,
       ],
     };
