@@ -5,6 +5,7 @@ import type { IndexHits, Landmarks } from '@undub/inference/fingerprint';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  compactIfDue,
   deleteLandmarks,
   insertLandmarks,
   PgLandmarkIndex,
@@ -23,7 +24,17 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await pool?.end();
+  // pool.end() resolves before its clients' sockets close; the database is dropped WITH (FORCE) next,
+  // which would terminate a backend still closing (an uncaught error in its client).
+  if (pool) {
+    let open = pool.totalCount;
+    const closed = new Promise<void>((resolve) => {
+      if (open === 0) resolve();
+      pool.on('remove', () => --open === 0 && resolve());
+    });
+    await pool.end();
+    await closed;
+  }
   await testDb?.drop();
 });
 
@@ -164,6 +175,45 @@ describe('landmark store', () => {
     const index = new PgLandmarkIndex(pool, SOURCE_MUSIC, new Set(keys));
     expect(rowsOf(await lookup(index, allHashes))).toEqual(expected(items, allHashes));
     expect(await sizeMismatches()).toEqual([]);
+  });
+
+  it('compacts full blocks into group rows without changing what lookups and removal see', async () => {
+    // Keys in blocks 0, 1 and 2: block 2 holds the newest item, so blocks 0 and 1 are full.
+    const items = new Map([
+      [10, landmarksOf(21, 300)],
+      [4100, landmarksOf(22, 300)],
+      [8200, landmarksOf(23, 300)],
+    ]);
+    for (const [key, lm] of items) await insertLandmarks(pool, SOURCE_MUSIC, key, lm);
+    const index = () => new PgLandmarkIndex(pool, SOURCE_MUSIC, new Set(items.keys()));
+    const before = rowsOf(await lookup(index(), allHashes));
+    expect(before).toEqual(expected(items, allHashes));
+
+    expect(await compactIfDue(pool, SOURCE_MUSIC, 10, items.get(10)!.hashes)).toBe(0); // block 0: never due
+    expect(await compactIfDue(pool, SOURCE_MUSIC, 8200, items.get(8200)!.hashes)).toBeGreaterThan(0);
+    const blockRows = async () =>
+      (
+        await pool.query(
+          `SELECT count(*)::int AS n FROM "AudioPosting" WHERE source = $1 AND block >= 0 AND block < 2`,
+          [SOURCE_MUSIC],
+        )
+      ).rows[0].n;
+    expect(await blockRows()).toBe(0);
+    expect(await compactIfDue(pool, SOURCE_MUSIC, 8200, items.get(8200)!.hashes)).toBe(0); // nothing left
+    expect(rowsOf(await lookup(index(), allHashes))).toEqual(before);
+    expect(await sizeMismatches()).toEqual([]);
+
+    // An item whose pairs were compacted is removed from its group's rows, and comes back once.
+    await deleteLandmarks(pool, SOURCE_MUSIC, 4100);
+    const without = new Map([...items].filter(([k]) => k !== 4100));
+    expect(rowsOf(await lookup(index(), allHashes))).toEqual(expected(without, allHashes));
+    await insertLandmarks(pool, SOURCE_MUSIC, 4100, items.get(4100)!);
+    expect(rowsOf(await lookup(index(), allHashes))).toEqual(before);
+    expect(await sizeMismatches()).toEqual([]);
+    // Its new block rows are merged by the next compaction.
+    expect(await compactIfDue(pool, SOURCE_MUSIC, 8200, items.get(8200)!.hashes)).toBeGreaterThan(0);
+    expect(await blockRows()).toBe(0);
+    expect(rowsOf(await lookup(index(), allHashes))).toEqual(before);
   });
 
   it('rebuilds the per-hash totals of a bulk load from its posting rows', async () => {

@@ -6,8 +6,9 @@
 // The catalog is generated from real landmarks (bench/src/synthetic-catalog.ts): the benchmark's catalog
 // music is fingerprinted (each track cut to 3.5 minutes, a typical song) and is tracks 1..R; every later
 // track is made of pitch-shifted, time-stretched stretches of them. Rows are written with binary COPY
-// in the store's own layout, a posting block (4,096 tracks) at a time; the tables are made UNLOGGED in
-// this database (no WAL for generated rows; lookups read them as they read logged ones).
+// in the store's own layout, a posting block (4,096 tracks) at a time, and full blocks are then
+// compacted into group rows (compactPostings); the tables are made UNLOGGED in this database (no WAL
+// for generated rows; lookups read them as they read logged ones).
 // Options: --opt scale.tracks=1000,10000,100000 --opt scale.queries=5 --opt scale.reps=2 --opt scale.keep=1
 // (measure the tables a previous run left instead of emptying them).
 import os from 'node:os';
@@ -28,6 +29,7 @@ import { decodeAudio } from '@undub/inference/media';
 import { loadConfig } from '../../../apps/api/src/config';
 import { openDatabase, type Database } from '../../../apps/api/src/db';
 import {
+  compactPostings,
   PgLandmarkIndex,
   POSTING_BLOCK_ITEMS as BLOCK_ITEMS,
   rebuildPostingSizes,
@@ -101,8 +103,9 @@ async function mono8k(file: string, start: number, seconds: number): Promise<Flo
 }
 
 /**
- * Grows the catalog from `from` to `to` tracks, one posting block per pair of COPY statements. A block
- * left part-filled by the previous size is deleted and written again whole (generation is deterministic).
+ * Grows the catalog from `from` to `to` tracks, one posting block per pair of COPY statements, then
+ * compacts the full blocks as the product does. A block left part-filled by the previous size (the open
+ * one, never compacted) is deleted and written again whole (generation is deterministic).
  */
 async function grow(
   db: Database,
@@ -131,6 +134,9 @@ async function grow(
       log(`generated tracks ${first}..${last} (${rows.landmarks} landmarks)`);
     }
     await rebuildPostingSizes(c, SOURCE_MUSIC);
+    // Full blocks merged into group rows, as the product's index job keeps them.
+    const rows = await compactPostings(db.pool, SOURCE_MUSIC);
+    log(`compacted full blocks into ${rows} group rows`);
     // Index-only sizing needs the visibility map; the planner needs statistics.
     await c.query(`VACUUM ANALYZE "AudioPostingSize"`);
     await c.query(`VACUUM ANALYZE "AudioPosting"`);

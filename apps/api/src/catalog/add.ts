@@ -10,7 +10,7 @@ import type { Database } from '../db';
 import type { MediaStorage, StoredObject } from '../storage';
 import { catalogContext, type CatalogOptions } from './context';
 import { CatalogError } from './errors';
-import { insertLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
+import { compactIfDue, insertLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
 import { insertVideoHashes } from './video-store';
 
 export interface MusicInput {
@@ -76,8 +76,10 @@ export async function addMusic(
   await assertNew(db, 'music', ctx.tenantId, input.externalId);
   const landmarks = await fingerprintFile(file, info);
   const { stored, undo } = await storeFile(ctx.storage, file);
+  let key = 0;
+  let added: AddedItem;
   try {
-    return await transaction(db, async (client) => {
+    added = await transaction(db, async (client) => {
       const { rows } = await client.query<{ fingerprintKey: number }>(
         `INSERT INTO "MusicTrack" (id, "tenantId", "externalId", title, artist, "durationSeconds", "sampleRate", "storageKey", "indexedAt")
          VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, now()) RETURNING "fingerprintKey"`,
@@ -92,6 +94,7 @@ export async function addMusic(
         ],
       );
       const n = await insertLandmarks(client, SOURCE_MUSIC, rows[0].fingerprintKey, landmarks);
+      key = rows[0].fingerprintKey;
       return {
         kind: 'music' as const,
         externalId: input.externalId,
@@ -105,6 +108,8 @@ export async function addMusic(
     await undo();
     throw duplicateOr(err, input.externalId);
   }
+  await compactIfDue(db.pool, SOURCE_MUSIC, key, landmarks.hashes);
+  return added;
 }
 
 export async function addOriginal(
@@ -121,14 +126,16 @@ export async function addOriginal(
   const landmarks = await fingerprintFile(file, info);
   const frames = await hashVideoFile(file);
   const { stored, undo } = await storeFile(ctx.storage, file);
+  let key = 0;
+  let added: AddedItem;
   try {
-    return await transaction(db, async (client) => {
+    added = await transaction(db, async (client) => {
       const { rows } = await client.query<{ fingerprintKey: number }>(
         `INSERT INTO "OriginalWork" (id, "tenantId", "externalId", title, owner, "durationSeconds", "storageKey", "indexedAt")
          VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, now()) RETURNING "fingerprintKey"`,
         [ctx.tenantId, input.externalId, input.title, input.owner ?? null, info.durationSeconds, stored.key],
       );
-      const key = rows[0].fingerprintKey;
+      key = rows[0].fingerprintKey;
       const n = await insertLandmarks(client, SOURCE_ORIGINAL, key, landmarks);
       await insertVideoHashes(client, key, frames);
       return {
@@ -145,6 +152,8 @@ export async function addOriginal(
     await undo();
     throw duplicateOr(err, input.externalId);
   }
+  await compactIfDue(db.pool, SOURCE_ORIGINAL, key, landmarks.hashes);
+  return added;
 }
 
 async function assertNew(db: Database, kind: 'music' | 'original', tenantId: string, externalId: string) {

@@ -1,7 +1,9 @@
 // Audio landmarks in Postgres as posting lists (prisma/schema.prisma: AudioPosting, AudioFingerprint).
-// A lookup reads one packed row per (query hash, block of items) instead of one row per stored
-// landmark, answered as a single bytea; an item's own landmarks sit in one row for verification and
-// removal; AudioPostingSize holds each hash's total so a lookup sizes its hashes with one probe each.
+// A lookup reads packed rows per query hash instead of one row per stored landmark: writes go to the
+// row of the item's block (4,096 items), and full blocks are compacted into one row per group of 16
+// blocks, so a hash is a handful of rows at any catalog size. An item's own landmarks sit in one row
+// for verification and removal; AudioPostingSize holds each hash's total so a lookup sizes its hashes
+// with one probe each.
 // Writers of one source take one transaction-scoped lock: a write touches thousands of posting and
 // size rows that every other write shares, so they would queue anyway, and this way they cannot deadlock.
 import type { IndexHits, LandmarkIndex, Landmarks, ReferenceRows } from '@undub/inference/fingerprint';
@@ -11,9 +13,21 @@ export const SOURCE_MUSIC = 1;
 export const SOURCE_ORIGINAL = 2;
 export type LandmarkSource = typeof SOURCE_MUSIC | typeof SOURCE_ORIGINAL;
 
-/** Items per posting row: adding or removing an item rewrites postings of its own block only. */
+/** Items per posting row: adding an item appends to postings of its own block only. */
 const BLOCK_BITS = 12;
 export const POSTING_BLOCK_ITEMS = 1 << BLOCK_BITS;
+/**
+ * Blocks per compacted row (65,536 items). Full blocks are merged into their group's row, stored under a
+ * negative block number; a merge rewrites one group's rows, never the whole table.
+ */
+const GROUP_BITS = 4;
+/** Hash values one compaction statement moves (its transaction's size). */
+const COMPACT_HASHES = 1 << 16;
+
+/** The row number a block's postings are compacted into. */
+function groupOf(block: number): number {
+  return -1 - (block >> GROUP_BITS);
+}
 /**
  * Votes one lookup casts at most (a posting casts one vote per query landmark with its hash). Rare
  * hashes are read first, as they carry the evidence; the most common ones, like stop words, are left
@@ -105,7 +119,7 @@ function countsOf(values: ArrayLike<number>): [number[], number[]] {
   return [distinct, counts];
 }
 
-/** Removes an item's landmarks. Call it in a transaction. */
+/** Removes an item's landmarks (from its block's rows and its group's compacted rows). Call it in a transaction. */
 export async function deleteLandmarks(client: Queryable, source: LandmarkSource, key: number): Promise<void> {
   await lockWrites(client, source);
   const { rows } = await client.query<{ landmarks: Buffer }>(
@@ -115,23 +129,24 @@ export async function deleteLandmarks(client: Queryable, source: LandmarkSource,
   if (rows.length === 0) return;
   const [hash] = unpackPairs(rows[0].landmarks);
   const [distinct, counts] = countsOf(hash);
-  const hashes = Int32Array.from(distinct);
   const block = key >> BLOCK_BITS;
-  const { rows: postings } = await client.query<{ hash: number; postings: Buffer }>(
-    `SELECT hash, postings FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[])
-     ORDER BY hash FOR UPDATE`,
-    [source, block, Array.from(hashes)],
+  const blocks = [block, groupOf(block)];
+  const { rows: postings } = await client.query<{ hash: number; block: number; postings: Buffer }>(
+    `SELECT hash, block, postings FROM "AudioPosting"
+     WHERE source = $1 AND block = ANY($2::int[]) AND hash = ANY($3::int[])
+     ORDER BY hash, block FOR UPDATE`,
+    [source, blocks, distinct],
   );
   const kept = postings.map((p) => withoutKey(p.postings, key));
   await client.query(
     `UPDATE "AudioPosting" p SET n = octet_length(x.postings) / 8, postings = x.postings
-     FROM unnest($3::int[], $4::bytea[]) AS x(hash, postings)
-     WHERE p.source = $1 AND p.block = $2 AND p.hash = x.hash`,
-    [source, block, postings.map((p) => p.hash), kept],
+     FROM unnest($2::int[], $3::int[], $4::bytea[]) AS x(hash, block, postings)
+     WHERE p.source = $1 AND p.hash = x.hash AND p.block = x.block`,
+    [source, postings.map((p) => p.hash), postings.map((p) => p.block), kept],
   );
   await client.query(
-    `DELETE FROM "AudioPosting" WHERE source = $1 AND block = $2 AND hash = ANY($3::int[]) AND n = 0`,
-    [source, block, Array.from(hashes)],
+    `DELETE FROM "AudioPosting" WHERE source = $1 AND block = ANY($2::int[]) AND hash = ANY($3::int[]) AND n = 0`,
+    [source, blocks, distinct],
   );
   await addToSizes(
     client,
@@ -139,6 +154,91 @@ export async function deleteLandmarks(client: Queryable, source: LandmarkSource,
     distinct,
     counts.map((c) => -c),
   );
+}
+
+/**
+ * Whether `source` has full blocks left to compact, judged by the hashes of an item just stored under
+ * `key`: a block below the item's own still holding rows of its hashes (one index probe per hash).
+ */
+async function compactionDue(
+  client: Queryable,
+  source: LandmarkSource,
+  key: number,
+  hashes: Int32Array,
+): Promise<boolean> {
+  const block = key >> BLOCK_BITS;
+  if (block === 0) return false;
+  const { rows } = await client.query<{ due: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "AudioPosting"
+       WHERE source = $1 AND hash = ANY($2::int[]) AND block >= 0 AND block < $3) AS due`,
+    [source, Array.from(new Set(hashes)), block],
+  );
+  return rows[0].due;
+}
+
+/**
+ * Merges the rows of every full block of `source` (all blocks below the one the newest item is in,
+ * where writes still go) into their groups' rows, a range of hash values per transaction. Lookups
+ * return the same postings before and after; returns how many group rows were written.
+ */
+export async function compactPostings(
+  pool: pg.Pool,
+  source: LandmarkSource,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  const { rows } = await pool.query<{ open: number | null; low: number | null; top: number | null }>(
+    `SELECT (SELECT max("sourceKey") FROM "AudioFingerprint" WHERE source = $1) >> ${BLOCK_BITS} AS open,
+            min(hash) AS low, max(hash) AS top FROM "AudioPostingSize" WHERE source = $1`,
+    [source],
+  );
+  const { open, low, top } = rows[0];
+  if (open === null || low === null || top === null || open === 0) return 0;
+  let written = 0;
+  for (let from = low; from <= top; from += COMPACT_HASHES) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await lockWrites(client, source);
+      const { rowCount } = await client.query(
+        `WITH moved AS (
+           DELETE FROM "AudioPosting"
+           WHERE source = $1 AND hash >= $2 AND hash < $3 AND block >= 0 AND block < $4
+           RETURNING hash, block, n, postings
+         )
+         INSERT INTO "AudioPosting" (source, hash, block, n, postings)
+         SELECT $1::smallint, hash, -1 - (block >> ${GROUP_BITS}), sum(n), string_agg(postings, ''::bytea)
+         FROM moved GROUP BY hash, block >> ${GROUP_BITS} ORDER BY hash
+         ON CONFLICT (source, hash, block)
+         DO UPDATE SET n = "AudioPosting".n + excluded.n, postings = "AudioPosting".postings || excluded.postings`,
+        [source, from, from + COMPACT_HASHES, open],
+      );
+      await client.query('COMMIT');
+      written += rowCount ?? 0;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+    onProgress?.(Math.min(top + 1, from + COMPACT_HASHES) - low, top + 1 - low);
+  }
+  return written;
+}
+
+/**
+ * After an item was stored (and committed) under `key`: compacts `source`'s full blocks when its block is
+ * a new one (the first items of each block pay for it, about once per 4,096 items). Returns the group
+ * rows written (0 when nothing was due).
+ */
+export async function compactIfDue(
+  pool: pg.Pool,
+  source: LandmarkSource,
+  key: number,
+  hashes: Int32Array,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  if (!(await compactionDue(pool, source, key, hashes))) return 0;
+  return compactPostings(pool, source, onProgress);
 }
 
 /** Big-endian int4 pairs as two arrays. */

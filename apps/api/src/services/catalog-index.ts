@@ -5,6 +5,7 @@ import { fingerprint, SAMPLE_RATE, type Landmarks } from '@undub/inference/finge
 import { decodeAudio } from '@undub/inference/media';
 import { hashVideoFile, type FrameHashes } from '@undub/inference/videohash';
 import {
+  compactIfDue,
   deleteLandmarks,
   insertLandmarks,
   SOURCE_MUSIC,
@@ -81,6 +82,25 @@ function writeStage(source: LandmarkSource, table: 'MusicTrack' | 'OriginalWork'
   };
 }
 
+/** Merges the landmark store's full blocks once the catalog has moved on to a new one. */
+function compactStage(source: LandmarkSource) {
+  return {
+    name: 'compact_index',
+    run: async (ctx: JobContext<IndexState>) => {
+      const { entry, landmarks } = ctx.state;
+      if (!entry || !landmarks) return;
+      // Maintenance of the store, not a catalog change: no audit event.
+      await compactIfDue(
+        ctx.db.pool,
+        source,
+        entry.fingerprintKey,
+        landmarks.hashes,
+        (done, total) => void ctx.setProgress(done / total),
+      );
+    },
+  };
+}
+
 export function registerCatalogIndexHandlers(): void {
   registerJobHandler<IndexState>({
     kind: 'index_music',
@@ -99,6 +119,7 @@ export function registerCatalogIndexHandlers(): void {
         },
       },
       writeStage(SOURCE_MUSIC, 'MusicTrack'),
+      compactStage(SOURCE_MUSIC),
     ],
   });
   registerJobHandler<IndexState>({
@@ -119,6 +140,7 @@ export function registerCatalogIndexHandlers(): void {
         },
       },
       writeStage(SOURCE_ORIGINAL, 'OriginalWork'),
+      compactStage(SOURCE_ORIGINAL),
     ],
   });
 }
