@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { fingerprint, SAMPLE_RATE } from '@undub/inference/fingerprint';
 import { assertUsable, decodeAudio, MediaError, probeMedia, type MediaInfo } from '@undub/inference/media';
-import type pg from 'pg';
 import { hashVideoFile } from '@undub/inference/videohash';
-import type { Database } from '../db';
+import { pgTransaction, type Database } from '../db';
 import type { MediaStorage, StoredObject } from '../storage';
 import { catalogContext, type CatalogOptions } from './context';
 import { CatalogError } from './errors';
@@ -79,7 +78,7 @@ export async function addMusic(
   let key = 0;
   let added: AddedItem;
   try {
-    added = await transaction(db, async (client) => {
+    added = await pgTransaction(db.pool, async (client) => {
       const { rows } = await client.query<{ fingerprintKey: number }>(
         `INSERT INTO "MusicTrack" (id, "tenantId", "externalId", title, artist, "durationSeconds", "sampleRate", "storageKey", "indexedAt")
          VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, now()) RETURNING "fingerprintKey"`,
@@ -129,7 +128,7 @@ export async function addOriginal(
   let key = 0;
   let added: AddedItem;
   try {
-    added = await transaction(db, async (client) => {
+    added = await pgTransaction(db.pool, async (client) => {
       const { rows } = await client.query<{ fingerprintKey: number }>(
         `INSERT INTO "OriginalWork" (id, "tenantId", "externalId", title, owner, "durationSeconds", "storageKey", "indexedAt")
          VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, now()) RETURNING "fingerprintKey"`,
@@ -170,19 +169,4 @@ function duplicateOr(err: unknown, externalId: string): unknown {
   if ((err as { code?: string }).code === '23505')
     return new CatalogError('CATALOG_DUPLICATE', `the catalog already has an item with id ${externalId}`);
   return err;
-}
-
-async function transaction<T>(db: Database, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
 }

@@ -8,6 +8,7 @@
 // size rows that every other write shares, so they would queue anyway, and this way they cannot deadlock.
 import type { IndexHits, LandmarkIndex, Landmarks, ReferenceRows } from '@undub/inference/fingerprint';
 import pg from 'pg';
+import { pgTransaction } from '../db/pg-transaction';
 
 export const SOURCE_MUSIC = 1;
 export const SOURCE_ORIGINAL = 2;
@@ -195,9 +196,7 @@ export async function compactPostings(
   if (open === null || low === null || top === null || open === 0) return 0;
   let written = 0;
   for (let from = low; from <= top; from += COMPACT_HASHES) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    written += await pgTransaction(pool, async (client) => {
       await lockWrites(client, source);
       const { rowCount } = await client.query(
         `WITH moved AS (
@@ -212,14 +211,8 @@ export async function compactPostings(
          DO UPDATE SET n = "AudioPosting".n + excluded.n, postings = "AudioPosting".postings || excluded.postings`,
         [source, from, from + COMPACT_HASHES, open],
       );
-      await client.query('COMMIT');
-      written += rowCount ?? 0;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return rowCount ?? 0;
+    });
     onProgress?.(Math.min(top + 1, from + COMPACT_HASHES) - low, top + 1 - low);
   }
   return written;

@@ -1,6 +1,6 @@
 // Listing and removing catalog items, and reading a music track's clean audio back for the remover.
 import { decodeAudio } from '@undub/inference/media';
-import type { Database } from '../db';
+import { pgTransaction, type Database } from '../db';
 import { catalogContext, type CatalogOptions } from './context';
 import { CatalogError } from './errors';
 import { deleteLandmarks, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
@@ -53,9 +53,7 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
   const original = music ? null : await db.prisma.originalWork.findUnique({ where });
   if (!music && !original)
     throw new CatalogError('CATALOG_NOT_FOUND', `no catalog item with id ${externalId}`);
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await pgTransaction(db.pool, async (client) => {
     if (music) {
       await deleteLandmarks(client, SOURCE_MUSIC, music.fingerprintKey);
       await client.query(`DELETE FROM "MusicTrack" WHERE id = $1`, [music.id]);
@@ -68,13 +66,7 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
       ]);
       await client.query(`DELETE FROM "OriginalWork" WHERE id = $1`, [original!.id]);
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return { kind: music ? ('music' as const) : ('original' as const), externalId };
 }
 

@@ -10,6 +10,7 @@ import { applyMigrations } from './migrate';
 import { connectionOptions, createDatabase } from './schema-engine';
 
 export { DbError, type DbErrorCode } from './errors';
+export { pgTransaction } from './pg-transaction';
 export { PrismaClient };
 
 export interface Database {

@@ -13,7 +13,7 @@ import {
   type LandmarkSource,
 } from '../catalog/landmark-store';
 import { deleteVideoHashes, insertVideoHashes } from '../catalog/video-store';
-import type { Database } from '../db';
+import { pgTransaction } from '../db';
 import { JobError, registerJobHandler, type JobContext } from '../worker/registry';
 
 interface Entry {
@@ -40,23 +40,6 @@ async function audioLandmarks(file: string): Promise<Landmarks> {
   return fingerprint(mono, SAMPLE_RATE);
 }
 
-async function inTransaction(
-  db: Database,
-  fn: (client: import('pg').PoolClient) => Promise<void>,
-): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await fn(client);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 function writeStage(source: LandmarkSource, table: 'MusicTrack' | 'OriginalWork') {
   return {
     name: 'write_index',
@@ -64,7 +47,7 @@ function writeStage(source: LandmarkSource, table: 'MusicTrack' | 'OriginalWork'
       const { entry, landmarks, frames } = ctx.state;
       if (!entry || !landmarks) return;
       let count = 0;
-      await inTransaction(ctx.db, async (client) => {
+      await pgTransaction(ctx.db.pool, async (client) => {
         await deleteLandmarks(client, source, entry.fingerprintKey);
         count = await insertLandmarks(client, source, entry.fingerprintKey, landmarks);
         if (frames) {
