@@ -1,41 +1,21 @@
 // Identification, matching and speed (issue 3): top-1 music identification by ratio and under speed
 // change, false identifications on non-catalog music, original-work matching per video transform,
-// fingerprinting and video hashing speed, and lookup time against generated indexes of 1k/10k tracks.
+// fingerprinting and video hashing speed. Lookup time at catalog scale is the scale suite's.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import {
-  fingerprint,
-  matchQuery,
-  queryFingerprint,
-  SAMPLE_RATE,
-  type Landmarks,
-} from '@undub/inference/fingerprint';
+import { fingerprint, SAMPLE_RATE } from '@undub/inference/fingerprint';
 import { decodeAudio, decodeFrames } from '@undub/inference/media';
 import { loadSeparator, type Separator } from '@undub/inference/separation';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS, hashVideoFile } from '@undub/inference/videohash';
-import {
-  identifyMusic,
-  insertLandmarks,
-  matchOriginals,
-  PgLandmarkIndex,
-  SOURCE_MUSIC,
-} from '../../../apps/api/src/catalog';
+import { identifyMusic, matchOriginals } from '../../../apps/api/src/catalog';
 import { MATCH_CONFIDENCE } from '../../../apps/api/src/catalog/identify';
 import { identifyMusicSeparated } from '../../../apps/api/src/catalog/separated-lookup';
-import type { Database } from '../../../apps/api/src/db';
-import {
-  deleteLandmarks,
-  POSTING_BLOCK_ITEMS,
-  rebuildPostingSizes,
-} from '../../../apps/api/src/catalog/landmark-store';
-import { applyMigrations } from '../../../apps/api/src/db/migrate';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
 import { linePlot } from '../plot';
-import { median, percentile } from '../score';
+import { median } from '../score';
 import { splitOf } from '../split';
 
 const pct = (n: number, d: number) => (d ? Math.round((1000 * n) / d) / 10 : Number.NaN);
@@ -74,8 +54,8 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const tables: string[] = [];
   const notes: string[] = [];
   const plots: string[] = [];
-  // --opt parts=music,lookup runs a subset (the generated 10k index takes long to build the first time).
-  const parts = new Set((ctx.options.parts ?? 'speed,music,false,originals,lookup').split(','));
+  // --opt parts=music,false runs a subset.
+  const parts = new Set((ctx.options.parts ?? 'speed,music,false,originals').split(','));
   // --opt split=train tunes thresholds on the uploads and excerpts whose id hashes to train (70%), and
   // --opt split=validation,eval reports on the rest; the benchmark's sources are all eval-split already.
   const splits = ctx.options.split ? new Set(ctx.options.split.split(',')) : undefined;
@@ -85,15 +65,15 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   const catalogMusic = manifest.music.filter((m) => m.inCatalog);
   let audioSeconds = 0;
   let fpCpu = 0;
-  const realLandmarks: Landmarks[] = [];
+  let landmarks = 0;
   for (const m of catalogMusic) {
     const x = await mono8k(ctx.resolve(m.file));
     const c0 = cpuSeconds();
-    realLandmarks.push(fingerprint(x, SAMPLE_RATE));
+    landmarks += fingerprint(x, SAMPLE_RATE).hashes.length;
     fpCpu += cpuSeconds() - c0;
     audioSeconds += x.length / SAMPLE_RATE;
   }
-  const landmarkRate = realLandmarks.reduce((a, l) => a + l.hashes.length, 0) / audioSeconds;
+  const landmarkRate = landmarks / audioSeconds;
   figures.fingerprinting = {
     audioSeconds,
     cpuSeconds: fpCpu,
@@ -285,180 +265,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     );
   }
 
-  if (parts.has('lookup')) {
-    // --- Lookup time against generated indexes.
-    const sizes = (ctx.options.sizes ?? '1000,10000').split(',').map(Number);
-    const lookup = await lookupScaling(ctx, db, sizes, realLandmarks, landmarkRate);
-    figures.lookup = lookup;
-    tables.push(
-      '### Lookup of a 60 s query (median over queries; generated index rows, real hash distribution)\n\n| tracks | index rows | lookup median ms | p90 ms | with query fingerprinting ms | top-1 correct |\n|---|---|---|---|---|---|\n' +
-        lookup
-          .map(
-            (l) =>
-              `| ${l.tracks} | ${l.rows} | ${f1(l.lookupMedianMs)} | ${f1(l.lookupP90Ms)} | ${f1(l.totalMedianMs)} | ${l.correct}/${l.queries} |`,
-          )
-          .join('\n'),
-    );
-  }
   await separator?.release();
   notes.push(
     `Speed figures on a shared 2-core machine (load average ${f1(os.loadavg()[0])} at the end); fingerprinting is CPU time of one core; video hashing is CPU time of this process and ffmpeg (decoding included), with wall clock beside it.`,
-    '100k tracks were not generated: at the measured landmark rate the index would hold ~700M rows (tens of GB), beyond this machine; the 1k/10k figures show the growth.',
+    'Lookup time against catalogs of 1k, 10k and 100k tracks: the scale suite.',
   );
   return { name: 'identification', figures, table: tables.join('\n\n'), notes, plots };
-}
-
-interface LookupFigure {
-  tracks: number;
-  rows: number;
-  queries: number;
-  correct: number;
-  lookupMedianMs: number;
-  lookupP90Ms: number;
-  totalMedianMs: number;
-}
-
-/** Builds (once) a database per size with generated tracks plus the real catalog, and times 60 s queries. */
-async function lookupScaling(
-  ctx: BenchContext,
-  db: Database,
-  sizes: number[],
-  real: Landmarks[],
-  landmarkRate: number,
-): Promise<LookupFigure[]> {
-  const out: LookupFigure[] = [];
-  const sample: number[] = [];
-  for (const l of real) for (let i = 0; i < l.hashes.length; i += 3) sample.push(l.hashes[i]);
-  const trackSeconds = 180;
-  const perTrack = Math.round(trackSeconds * landmarkRate);
-  const queries = await makeQueries(ctx);
-  for (const n of sizes) {
-    const url = new URL(db.url);
-    url.pathname = `/undub_bench_lookup_${n}`;
-    const { pool, perTrack: rowsPerTrack } = await ensureGeneratedIndex(
-      ctx,
-      db,
-      url.toString(),
-      n,
-      perTrack,
-      sample,
-      real,
-    );
-    const keys = new Set<number>();
-    for (let k = 1; k <= n + real.length; k++) keys.add(k);
-    const index = new PgLandmarkIndex(pool, SOURCE_MUSIC, keys);
-    const lookupMs: number[] = [];
-    const totalMs: number[] = [];
-    let correct = 0;
-    for (const q of queries) {
-      const t0 = performance.now();
-      const fq = queryFingerprint(q.mono, SAMPLE_RATE);
-      const t1 = performance.now();
-      const found = await matchQuery(fq, index);
-      const t2 = performance.now();
-      lookupMs.push(t2 - t1);
-      totalMs.push(t2 - t0);
-      if (found[0]?.key === n + q.realIndex + 1) correct++;
-    }
-    await pool.end();
-    const f = {
-      tracks: n,
-      rows: n * rowsPerTrack,
-      queries: queries.length,
-      correct,
-      lookupMedianMs: median(lookupMs),
-      lookupP90Ms: percentile(lookupMs, 90),
-      totalMedianMs: median(totalMs),
-    };
-    ctx.log(`lookup at ${n} tracks: median ${f1(f.lookupMedianMs)} ms`);
-    out.push(f);
-  }
-  return out;
-}
-
-/** 60 s queries: a catalog track's excerpt under an original's OST at 0 dB. */
-async function makeQueries(ctx: BenchContext): Promise<{ mono: Float32Array; realIndex: number }[]> {
-  const catalog = ctx.manifest.music.filter((m) => m.inCatalog);
-  const osts = ctx.manifest.originals.slice(0, 10);
-  const out: { mono: Float32Array; realIndex: number }[] = [];
-  for (let i = 0; i < Math.min(Number(ctx.options.queries ?? 10), catalog.length); i++) {
-    const m = catalog[i];
-    if (m.durationSeconds < 70) continue;
-    const music = await mono8k(ctx.resolve(m.file), 5, 60);
-    const ost = await mono8k(ctx.resolve(osts[i % osts.length].ost));
-    const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length) + 1e-9;
-    const g = rms(ost) / rms(music);
-    out.push({ mono: music.map((v, k) => g * v + ost[k % ost.length]), realIndex: i });
-  }
-  return out;
-}
-
-async function ensureGeneratedIndex(
-  ctx: BenchContext,
-  db: Database,
-  url: string,
-  n: number,
-  perTrack: number,
-  sample: number[],
-  real: Landmarks[],
-): Promise<{ pool: pg.Pool; perTrack: number }> {
-  const name = new URL(url).pathname.slice(1);
-  const exists = await db.pool.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
-  if (exists.rowCount === 0) await db.pool.query(`CREATE DATABASE "${name}"`);
-  await applyMigrations(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  const meta = await pool.query(`SELECT to_regclass('bench_meta') IS NOT NULL AS ok`);
-  if (meta.rows[0].ok) {
-    const { rows } = await pool.query<{ n: number; per_track: number }>(
-      `SELECT n, per_track FROM bench_meta`,
-    );
-    if (rows[0]?.n === n) {
-      // The generated rows are kept between runs; the real catalog's rows are replaced by today's.
-      const { rows: real0 } = await pool.query<{ key: number }>(
-        `SELECT "sourceKey" AS key FROM "AudioFingerprint" WHERE "sourceKey" > $1`,
-        [n],
-      );
-      for (const { key } of real0) await deleteLandmarks(pool, SOURCE_MUSIC, key);
-      for (let i = 0; i < real.length; i++) await insertLandmarks(pool, SOURCE_MUSIC, n + i + 1, real[i]);
-      return { pool, perTrack: rows[0].per_track };
-    }
-  }
-  ctx.log(`generating ${n} tracks x ${perTrack} landmarks in ${name} (once)`);
-  const c = await pool.connect();
-  try {
-    await c.query(`DROP TABLE IF EXISTS bench_meta`);
-    await c.query(`TRUNCATE "AudioFingerprint", "AudioPosting", "AudioPostingSize"`);
-    await c.query(`SET work_mem = '1GB'`);
-    // Hashes drawn (by a hash of k and r, so both statements see the same rows) from real landmarks keep
-    // the skew of real posting lists; t = row number keeps rows unique. One posting block per statement.
-    for (let first = 1; first <= n;) {
-      const block = Math.floor(first / POSTING_BLOCK_ITEMS);
-      const last = Math.min(n, (block + 1) * POSTING_BLOCK_ITEMS - 1);
-      const rows = `SELECT k, s.arr[1 + abs(hashint8(k::bigint * 65536 + r)) % s.len] AS hash, r AS t
-        FROM (SELECT $1::int[] AS arr, cardinality($1::int[]) AS len) s,
-             generate_series(${first}, ${last}) k, generate_series(0, $2::int - 1) r`;
-      await c.query(
-        `INSERT INTO "AudioPosting" (source, hash, block, n, postings)
-         SELECT ${SOURCE_MUSIC}, hash, ${block}, count(*), string_agg(int4send(k) || int4send(t), ''::bytea)
-         FROM (${rows}) g GROUP BY hash`,
-        [sample, perTrack],
-      );
-      await c.query(
-        `INSERT INTO "AudioFingerprint" (source, "sourceKey", count, landmarks)
-         SELECT ${SOURCE_MUSIC}, k, count(*), string_agg(int4send(hash) || int4send(t), ''::bytea ORDER BY t)
-         FROM (${rows}) g GROUP BY k`,
-        [sample, perTrack],
-      );
-      first = last + 1;
-    }
-    await rebuildPostingSizes(c, SOURCE_MUSIC);
-    for (let i = 0; i < real.length; i++) await insertLandmarks(c, SOURCE_MUSIC, n + i + 1, real[i]);
-    await c.query(`VACUUM ANALYZE "AudioPosting"`);
-    await c.query(`VACUUM ANALYZE "AudioPostingSize"`);
-    await c.query(`VACUUM ANALYZE "AudioFingerprint"`);
-    await c.query(`CREATE TABLE bench_meta AS SELECT $1::int AS n, $2::int AS per_track`, [n, perTrack]);
-  } finally {
-    c.release();
-  }
-  return { pool, perTrack };
 }
