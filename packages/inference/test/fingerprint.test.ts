@@ -2,9 +2,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   fingerprint,
+  extractPeaks,
   IDENTITY,
   matchQuery,
   MemoryLandmarkIndex,
+  mergePeaks,
   queryFingerprint,
   resample,
   SAMPLE_RATE,
@@ -57,6 +59,24 @@ describe('audio fingerprint matching', () => {
     expect(seg.start).toBeLessThan(1.5);
     expect(seg.end).toBeGreaterThan(8.5);
     expect(seg.refStart - seg.start).toBeCloseTo(12, 0);
+  });
+
+  it('reads several signals as one query: the mixture with an estimate of its music', async () => {
+    const music = tracks[5].slice(20 * SR, 30 * SR);
+    const buried = mix(synthBabble(11, 10, SR), music, 30);
+    expect((await matchQuery(queryFingerprint(buried, SR), index)).map((m) => m.key)).not.toContain(6);
+    const estimate = mix(synthBabble(12, 10, SR), music, -6);
+    const matches = await matchQuery(queryFingerprint([buried, estimate], SR), index);
+    expect(matches[0]?.key).toBe(6);
+    expect(matches[0].segments[0].refStart - matches[0].segments[0].start).toBeCloseTo(20, 0);
+    // Merging keeps every peak of the first signal and adds only the second's that it lacks.
+    const a = extractPeaks(resample(buried, SR, SAMPLE_RATE));
+    const b = extractPeaks(resample(estimate, SR, SAMPLE_RATE));
+    const merged = mergePeaks(a, b);
+    expect(mergePeaks(a, a)).toEqual(a);
+    expect(merged.length).toBeGreaterThan(a.length);
+    expect(merged.length).toBeLessThan(a.length + b.length);
+    for (const p of a) expect(merged).toContainEqual(p);
   });
 
   it('finds sped-up music (pitch follows) and reports the speed', async () => {

@@ -69,17 +69,19 @@ async function audioMatches(
   db: Database,
   source: 1 | 2,
   items: Map<number, unknown>,
-  mono: Float32Array,
+  mono: Float32Array | Float32Array[],
   sampleRate: number,
 ) {
-  if (items.size === 0 || mono.length < sampleRate) return [];
+  const length = Array.isArray(mono) ? mono[0].length : mono.length;
+  if (items.size === 0 || length < sampleRate) return [];
   const index = new PgLandmarkIndex(db.pool, source, new Set(items.keys()));
   return matchQuery(queryFingerprint(mono, sampleRate), index);
 }
 
+/** Catalog music in `mono`: one signal, or several read as one query (queryFingerprint). */
 export async function identifyMusic(
   db: Database,
-  mono: Float32Array,
+  mono: Float32Array | Float32Array[],
   sampleRate: number,
   opts: CatalogOptions = {},
 ): Promise<MusicMatch[]> {

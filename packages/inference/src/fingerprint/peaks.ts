@@ -180,3 +180,18 @@ function keepStrongest(candidates: Peak[], frames: number, perBandSecond: number
   }
   return kept.sort((a, b) => a.t - b.t || a.k - b.k);
 }
+
+/**
+ * Peaks of `a` and those of `b` that `a` lacks (none of a's at the same frame within one log unit):
+ * the mixture's peaks with those of an estimate of its music, so music peaks that only one of the two
+ * shows still pair up with the other's.
+ */
+export function mergePeaks(a: Peak[], b: Peak[]): Peak[] {
+  const key = (t: number, k: number) => t * 512 + k;
+  const have = new Set(a.map((p) => key(p.t, Math.round(p.k))));
+  const added = b.filter((p) => {
+    const k = Math.round(p.k);
+    return !have.has(key(p.t, k - 1)) && !have.has(key(p.t, k)) && !have.has(key(p.t, k + 1));
+  });
+  return [...a, ...added].sort((x, y) => x.t - y.t || x.k - y.k);
+}
