@@ -48,8 +48,6 @@ export function stft(
   const re = out ? out.re.subarray(0, frames * bins) : new Float32Array(frames * bins);
   const im = out ? out.im.subarray(0, frames * bins) : new Float32Array(frames * bins);
   const buf = new Float64Array(fftSize);
-  const binRe = new Float64Array(bins);
-  const binIm = new Float64Array(bins);
   const half = fftSize / 2;
   for (let f = 0; f < frames; f++) {
     const start = f * hop - half;
@@ -61,9 +59,7 @@ export function stft(
         buf[i] = s >= 0 && s < signal.length ? signal[s] * win[i] : 0;
       }
     }
-    rfft(plan, buf, binRe, binIm);
-    re.set(binRe, f * bins);
-    im.set(binIm, f * bins);
+    rfft(plan, buf, re.subarray(f * bins, (f + 1) * bins), im.subarray(f * bins, (f + 1) * bins));
   }
   return { frames, bins, fftSize, hop, re, im };
 }
@@ -87,8 +83,18 @@ export function istft(spec: Spectrogram, length: number, out?: Float32Array): Fl
     const hi = Math.min(fftSize, length - start);
     for (let i = lo; i < hi; i++) result[start + i] += buf[i] * win[i];
   }
-  // The summed squared window at sample s, from the frames that cover it.
+  // The summed squared window at sample s, from the frames that cover it: periodic in s (period hop)
+  // where every covering frame exists, summed frame by frame near the ends.
+  const period = new Float64Array(hop);
+  for (let i = 0; i < fftSize; i++) period[i % hop] += win[i] * win[i];
+  const interiorFrom = fftSize - half - 1;
+  const interiorTo = Math.min(length, (frames - 1) * hop - half + 1);
   for (let s = 0; s < length; s++) {
+    if (s >= interiorFrom && s < interiorTo) {
+      const norm = period[(s + half) % hop];
+      if (norm > 1e-8) result[s] /= norm;
+      continue;
+    }
     let norm = 0;
     const last = Math.min(frames - 1, Math.floor((s + half) / hop));
     for (let f = last; f >= 0 && s - (f * hop - half) < fftSize; f--) {

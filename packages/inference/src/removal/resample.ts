@@ -63,20 +63,16 @@ export function cutoffForSpeed(speed: number): number {
   return Math.min(0.94, 0.97 / speed);
 }
 
-/** Source sample at fractional position `pos` (zero outside the signal). */
-function readAt(src: Float32Array, pos: number, table: Float32Array): number {
+/** Source sample at fractional position `pos` near the ends of the signal (zero outside it). */
+function readAtEdge(src: Float32Array, pos: number, table: Float32Array): number {
   const base = Math.floor(pos);
   const taps = 2 * HALF_TAPS;
   const row = Math.round((pos - base) * PHASES) * taps;
   const first = base - HALF_TAPS + 1;
   let acc = 0;
-  if (first >= 0 && first + taps <= src.length) {
-    for (let j = 0; j < taps; j++) acc += src[first + j] * table[row + j];
-  } else {
-    for (let j = 0; j < taps; j++) {
-      const idx = first + j;
-      if (idx >= 0 && idx < src.length) acc += src[idx] * table[row + j];
-    }
+  for (let j = 0; j < taps; j++) {
+    const idx = first + j;
+    if (idx >= 0 && idx < src.length) acc += src[idx] * table[row + j];
   }
   return acc;
 }
@@ -103,9 +99,29 @@ export function resampleMapped(
     const slope = (map.ref[seg + 1] - map.ref[seg]) / (map.at[seg + 1] - map.at[seg]);
     const base = map.ref[seg] + (t - map.at[seg]) * slope;
     const stop = Math.max(end, i + 1);
+    // Interior samples (all taps inside the signal) take the unrolled path: this loop is most of the
+    // remover's resampling time.
+    const interiorLo = HALF_TAPS - 1;
+    const interiorHi = src.length - HALF_TAPS - 1;
     for (let k = 0; i < stop; i++, k++) {
       const pos = base + k * slope;
-      out[i] = pos <= -HALF_TAPS || pos >= lastValid ? 0 : readAt(src, pos, table);
+      if (pos >= interiorLo && pos < interiorHi) {
+        const ib = Math.floor(pos);
+        const row = ((pos - ib) * PHASES + 0.5) | 0;
+        let r = row * 32;
+        let s0 = ib - HALF_TAPS + 1;
+        let a0 = 0,
+          a1 = 0,
+          a2 = 0,
+          a3 = 0;
+        for (let j = 0; j < 8; j++, s0 += 4, r += 4) {
+          a0 += src[s0] * table[r];
+          a1 += src[s0 + 1] * table[r + 1];
+          a2 += src[s0 + 2] * table[r + 2];
+          a3 += src[s0 + 3] * table[r + 3];
+        }
+        out[i] = a0 + a1 + a2 + a3;
+      } else out[i] = pos <= -HALF_TAPS || pos >= lastValid ? 0 : readAtEdge(src, pos, table);
     }
     if (seg < last) seg++;
   }

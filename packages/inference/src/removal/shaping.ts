@@ -348,10 +348,12 @@ export function removeBlock(
     const R = Rs[c];
     const { er, ei } = transfers[c];
     const p = scratch.take(`Y${c}.power`, size);
+    const eoc = eo[c];
+    const eyc = ey[c];
     for (let f = 0; f < frames; f++) {
       const g = gain[f];
-      for (let k = 0; k < bins; k++) {
-        const i = f * bins + k;
+      const row = f * bands;
+      for (let k = 0, i = f * bins; k < bins; k++, i++) {
         const rr = R.re[i],
           ri = R.im[i];
         const yr = g * (rr * er[i] - ri * ei[i]),
@@ -364,9 +366,9 @@ export function removeBlock(
         p[i] = py;
         musicEnergy += py;
         referenceEnergy += rr * rr + ri * ri;
-        const b = f * bands + Math.floor(k / BAND_WIDTH);
-        eo[c][b] += or * or + oi * oi;
-        ey[c][b] += py;
+        const b = row + ((k / BAND_WIDTH) | 0);
+        eoc[b] += or * or + oi * oi;
+        eyc[b] += py;
       }
     }
     return p;
@@ -375,13 +377,13 @@ export function removeBlock(
     const floor = residualFloor(eo, ey, frames, bins);
     for (const [c, O] of Xs.entries()) {
       const py = ypow[c];
+      const { re, im } = O;
       for (let f = 0; f < frames; f++) {
-        for (let k = 0; k < bins; k++) {
-          const i = f * bins + k;
-          const po = O.re[i] * O.re[i] + O.im[i] * O.im[i];
+        for (let k = 0, i = f * bins; k < bins; k++, i++) {
+          const po = re[i] * re[i] + im[i] * im[i];
           const m = po / (po + postFilter * floor[k] * py[i] + 1e-20);
-          O.re[i] *= m;
-          O.im[i] *= m;
+          re[i] *= m;
+          im[i] *= m;
         }
       }
     }
