@@ -186,6 +186,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     // Which non-catalog track was taken for which catalog track: a cluster on one pair points at two
     // versions of the same music in the data rather than at chance.
     const falsePairs: Record<string, number> = {};
+    const sharedAudio: SharedAudio[] = [];
     const excerpts = manifest.musicExcerpts
       .filter((e) => inSplit(e.id))
       .slice(0, Number(ctx.options.excerpts ?? manifest.musicExcerpts.length));
@@ -197,6 +198,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         falseIds++;
         const pair = `${e.musicId} -> ${found[0].musicId}`;
         falsePairs[pair] = (falsePairs[pair] ?? 0) + 1;
+        sharedAudio.push(await sharedAudioCheck(ctx, x, found[0], e.id));
       }
     }
     let falseOnUploads = 0;
@@ -212,6 +214,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       uploadsWithUnknownMusic: unknownMusicUploads.length,
       falseOnUploads,
       falsePairs,
+      sharedAudio,
     };
     tables.push(
       `### False identification${splits ? ` (split ${ctx.options.split})` : ''}\n\n| set | n | identified (false) |\n|---|---|---|\n| non-catalog music excerpts, 10 s | ${excerpts.length} | ${falseIds} |\n| uploads with non-catalog music | ${unknownMusicUploads.length} | ${falseOnUploads} |` +
@@ -219,6 +222,14 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           ? `\n\nFalse identifications by pair (excerpt track -> catalog track): ${Object.entries(falsePairs)
               .map(([p, k]) => `${p} (${k})`)
               .join(', ')}`
+          : '') +
+        (sharedAudio.length
+          ? `\n\nWaveform check (independent of the fingerprints): normalised correlation of each falsely identified excerpt with the named track over the reported segment, best lag within ±50 ms, and the same 10 s later in the track (unrelated audio) for comparison: ${sharedAudio
+              .map(
+                (a) =>
+                  `${a.excerpt} ${a.seconds.toFixed(1)} s: ${a.atMatch.toFixed(2)} (control ${a.control.toFixed(2)})`,
+              )
+              .join('; ')}. Far above the control, the excerpt shares audio with the catalog track.`
           : ''),
     );
   }
@@ -271,4 +282,53 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     'Lookup time against catalogs of 1k, 10k and 100k tracks: the scale suite.',
   );
   return { name: 'identification', figures, table: tables.join('\n\n'), notes, plots };
+}
+
+interface SharedAudio {
+  excerpt: string;
+  seconds: number;
+  atMatch: number;
+  control: number;
+}
+
+/** Best normalised correlation of x[from, to) with y read from `at`, over lags within ±maxLag samples. */
+function bestCorrelation(x: Float32Array, y: Float32Array, at: number, maxLag: number): number {
+  let best = 0;
+  for (let lag = -maxLag; lag <= maxLag; lag++) {
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = y[at + lag + i] ?? 0;
+      xy += x[i] * v;
+      xx += x[i] * x[i];
+      yy += v * v;
+    }
+    best = Math.max(best, Math.abs(xy) / Math.sqrt(xx * yy + 1e-20));
+  }
+  return best;
+}
+
+/**
+ * Whether a "false" identification is music the excerpt really shares with the named catalog track:
+ * the waveforms' correlation at the matched offset, against a control 10 s further into the track.
+ */
+async function sharedAudioCheck(
+  ctx: BenchContext,
+  x: Float32Array,
+  match: { musicId: string; segments: { start: number; end: number; refStart: number }[] },
+  excerpt: string,
+): Promise<SharedAudio> {
+  const seg = match.segments[0];
+  const track = ctx.manifest.music.find((m) => m.id === match.musicId)!;
+  const y = await monoId(ctx.resolve(track.file));
+  const part = x.subarray(Math.round(seg.start * ID_RATE), Math.round(seg.end * ID_RATE));
+  const at = Math.round(seg.refStart * ID_RATE);
+  const maxLag = Math.round(0.05 * ID_RATE);
+  return {
+    excerpt,
+    seconds: seg.end - seg.start,
+    atMatch: bestCorrelation(part, y, at, maxLag),
+    control: bestCorrelation(part, y, at + 10 * ID_RATE, maxLag),
+  };
 }
