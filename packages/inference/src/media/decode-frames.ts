@@ -1,7 +1,7 @@
 // Video decoding to small grayscale frames at a fixed rate (for perceptual hashing).
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaError } from './errors';
-import { pipeOutput } from './run';
+import { fileOutput } from './run';
 
 export interface DecodeFramesOptions {
   fps: number;
@@ -32,23 +32,12 @@ export async function decodeFrames(file: string, opts: DecodeFramesOptions): Pro
     .outputOptions(['-map', '0:v:0', '-sn', '-dn', '-pix_fmt', 'gray']);
   if (opts.startSeconds) command.seekInput(opts.startSeconds);
   if (opts.durationSeconds !== undefined) command.duration(opts.durationSeconds);
+  // Written to a file, not a pipe: the caller may be busy for seconds while the frames decode.
+  const raw = await fileOutput(file, command, 'gray');
   const size = width * height;
   const frames: Uint8Array[] = [];
-  let current = new Uint8Array(size);
-  let filled = 0;
-  for await (const buf of pipeOutput(file, command)) {
-    let offset = 0;
-    while (offset < buf.length) {
-      const take = Math.min(buf.length - offset, size - filled);
-      current.set(buf.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === size) {
-        frames.push(current);
-        current = new Uint8Array(size);
-        filled = 0;
-      }
-    }
+  for (let offset = 0; offset + size <= raw.length; offset += size) {
+    frames.push(new Uint8Array(raw.buffer, raw.byteOffset + offset, size));
   }
   if (frames.length === 0) throw new MediaError('MEDIA_EMPTY', `${file} decodes to no video frames`);
   return { fps, width, height, frames };
