@@ -101,6 +101,19 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   const framesDecoded = decoded.then(([, f]) => f ?? undefined);
   framesDecoded.catch(() => {}); // a decode failure surfaces where the frames are awaited below
   let restored: RestoreResult | null = null;
+  // The files depend only on the restored audio: the OST and BGM are written as soon as they are final,
+  // while speech is extracted and the originals are matched; the speech stem follows.
+  let speechStem: (speech: Float32Array[]) => void = () => {};
+  const speech = new Promise<Float32Array[]>((resolve) => (speechStem = resolve));
+  const write = (stems: Pick<RestoreResult, 'ost' | 'bgm'> | null) =>
+    clock.start(
+      'write_outputs',
+      writeOutputs(file, opts.outDir, stems && sampleRate ? { ...stems, speech, sampleRate } : null, {
+        hasVideo: !!media.video,
+        set: opts.outputs ?? 'archive',
+      }),
+    );
+  let written: Promise<OutputFiles> | undefined;
   if (audio && sampleRate) {
     if (doRestore) {
       // Reading the identified tracks' audio is part of removing them; only the part the segments
@@ -125,6 +138,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
           detectSpeech,
           onStage: (stage, seconds) => clock.add(stage, seconds),
           attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, catalog),
+          onStems: (ost, bgm) => (written = write({ ost, bgm })),
         },
       );
     } else {
@@ -132,15 +146,9 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     }
   }
 
+  const outputsWritten = written ?? write(restored);
+  speechStem(restored?.speech ?? []);
   const frames = await framesDecoded;
-  // The files depend only on the restored audio: written while the originals are matched.
-  const written = clock.start(
-    'write_outputs',
-    writeOutputs(file, opts.outDir, restored && sampleRate ? { ...restored, sampleRate } : null, {
-      hasVideo: !!media.video,
-      set: opts.outputs ?? 'archive',
-    }),
-  );
 
   const originalMatches = await clock.run('match_originals', () =>
     matchOriginals(
@@ -157,7 +165,7 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     decideVerdict({ originalMatches, musicMatches, hasAudio: !!audio, hasVideo: !!frames }, config),
   );
 
-  const outputs = await written;
+  const outputs = await outputsWritten;
 
   let restoration: Analysis['restoration'] = null;
   if (restored) {

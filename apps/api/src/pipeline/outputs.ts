@@ -2,12 +2,13 @@
 // video (the original picture, copied, with the restored OST as its soundtrack).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeAudio, remuxAudio } from '@undub/inference/media';
+import { encodeAudio, remuxAudio, transcodeAudio } from '@undub/inference/media';
 
 export interface RestoredAudio {
   ost: Float32Array[];
   bgm: Float32Array[];
-  speech: Float32Array[];
+  /** May come later than the others: the OST and BGM files are under way while speech is extracted. */
+  speech: Float32Array[] | Promise<Float32Array[]>;
   sampleRate: number;
 }
 
@@ -44,19 +45,29 @@ export async function writeOutputs(
   await mkdir(outDir, { recursive: true });
   const file = (name: string) => path.join(outDir, name);
   const { sampleRate } = audio;
-  const stems = { ost: audio.ost, bgm: audio.bgm, speech: audio.speech } as const;
-  const kinds = Object.keys(stems) as (keyof typeof stems)[];
-
-  // All from memory, side by side: the ffmpeg encoders run on other cores while the WAVs are written.
-  await Promise.all([
-    hasVideo
-      ? remuxAudio(inputFile, { channels: audio.ost, sampleRate }, file('restored.mp4'))
-      : Promise.resolve(),
-    ...(browser ? kinds : []).map((k) =>
-      encodeAudio(stems[k], sampleRate, file(`${k}.m4a`), { format: 'aac', bitrate: BROWSER_BITRATE }),
+  const browserCopy = (k: 'ost' | 'bgm' | 'speech') =>
+    browser
+      ? transcodeAudio(file(`${k}.wav`), sampleRate, file(`${k}.m4a`), {
+          format: 'aac',
+          bitrate: BROWSER_BITRATE,
+        })
+      : Promise.resolve();
+  // Each WAV is written by this process (quickly); the ffmpeg encoders then read the files side by side.
+  // Reading files rather than pipes from here, they never wait while the caller's event loop is busy
+  // (the pipeline extracts speech and matches the originals meanwhile).
+  await Promise.all(
+    (['ost', 'bgm'] as const).map((k) =>
+      encodeAudio(audio[k], sampleRate, file(`${k}.wav`), { format: 'wav' }),
     ),
-    ...kinds.map((k) => encodeAudio(stems[k], sampleRate, file(`${k}.wav`), { format: 'wav' })),
-  ]);
+  );
+  const encoders = [
+    hasVideo ? remuxAudio(inputFile, file('ost.wav'), file('restored.mp4')) : Promise.resolve(),
+    browserCopy('ost'),
+    browserCopy('bgm'),
+  ];
+  encoders.forEach((e) => e.catch(() => {})); // awaited below, after the speech stem
+  await encodeAudio(await audio.speech, sampleRate, file('speech.wav'), { format: 'wav' });
+  await Promise.all([...encoders, browserCopy('speech')]);
   return {
     ost: file('ost.wav'),
     bgm: file('bgm.wav'),

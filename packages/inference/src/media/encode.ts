@@ -19,7 +19,7 @@ export interface EncodeAudioOptions {
 const AAC_OPTIONS = ['-aac_coder', 'fast'];
 
 /** Planar PCM held in memory, streamed to ffmpeg instead of read from a file. */
-export interface PcmAudio {
+interface PcmAudio {
   channels: Float32Array[];
   sampleRate: number;
 }
@@ -40,29 +40,38 @@ export async function encodeAudio(
     throw new MediaError('MEDIA_EMPTY', `nothing to encode into ${outFile}`);
   }
   if (opts.format === 'wav') return writeWav(channels, sampleRate, outFile);
-  const { codec, container } = codecs[opts.format];
-  const command = pcmInput(ffmpeg(), { channels, sampleRate }).audioCodec(codec).format(container);
+  await runToFile(lossy(pcmInput(ffmpeg(), { channels, sampleRate }), opts, sampleRate), outFile);
+}
+
+/**
+ * Re-encodes an audio file (a WAV this process wrote) into a browser format. Reading a file, ffmpeg
+ * never waits on this process, whatever keeps its event loop busy meanwhile.
+ */
+export async function transcodeAudio(
+  inFile: string,
+  sampleRate: number,
+  outFile: string,
+  opts: EncodeAudioOptions & { format: Exclude<AudioFormat, 'wav'> },
+): Promise<void> {
+  await runToFile(lossy(ffmpeg(inFile), opts, sampleRate), outFile);
+}
+
+/** Codec, container and bitrate of a lossy (or FLAC) encode, on a command with its input set. */
+function lossy(command: ffmpeg.FfmpegCommand, opts: EncodeAudioOptions, sampleRate: number) {
+  const { codec, container } = codecs[opts.format as Exclude<AudioFormat, 'wav'>];
+  command.audioCodec(codec).format(container);
   if (opts.format === 'aac') command.outputOptions(AAC_OPTIONS);
   if (opts.format === 'aac' || opts.format === 'opus') {
     command.audioBitrate(Math.round((opts.bitrate ?? (opts.format === 'aac' ? 128_000 : 96_000)) / 1000));
   }
   // Opus only runs at 48 kHz internally; ffmpeg resamples.
   if (opts.format === 'opus' && sampleRate !== 48_000) command.audioFrequency(48_000);
-  await runToFile(command, outFile);
+  return command;
 }
 
-/**
- * Replaces the audio of videoFile with `audio` (a file, or PCM in memory, which spares waiting for
- * a file to be written); the picture stream is copied bit for bit.
- */
-export async function remuxAudio(
-  videoFile: string,
-  audio: string | PcmAudio,
-  outFile: string,
-): Promise<void> {
-  const command = ffmpeg(videoFile);
-  if (typeof audio === 'string') command.input(audio);
-  else pcmInput(command, audio);
+/** Replaces the audio of videoFile with the audio file `audio`; the picture stream is copied bit for bit. */
+export async function remuxAudio(videoFile: string, audio: string, outFile: string): Promise<void> {
+  const command = ffmpeg(videoFile).input(audio);
   command.outputOptions([
     ...AAC_OPTIONS,
     '-map',

@@ -38,6 +38,11 @@ export interface RestoreDeps {
    * music is the original work's own (e.g. it matches the original's soundtrack in the catalog).
    */
   attributeMusic?: (music: Float32Array, sampleRate: number) => Promise<Span[]>;
+  /**
+   * Called once the restored OST and the removed BGM are final, before speech is extracted, so a caller
+   * can start writing them meanwhile.
+   */
+  onStems?: (ost: Float32Array[], bgm: Float32Array[]) => void;
 }
 
 export interface Provenance {
@@ -127,6 +132,9 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
       : {};
   };
 
+  const bgm = subtract(input.channels, restored);
+  deps.onStems?.(restored, bgm);
+
   const { speechSegments, speech } = await timed(deps, 'extract_speech', async () => {
     const speechSegments = deps.detectSpeech ? await deps.detectSpeech(downmix(restored), sampleRate) : [];
     return { speechSegments, speech: speechStem(restored, sampleRate, speechSegments) };
@@ -150,7 +158,7 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
     ...untouched.map((s) => ({ ...s, method: 'none' as const })),
   ].sort((a, b) => a.start - b.start);
 
-  return { ost: restored, bgm: subtract(input.channels, restored), speech, speechSegments, provenance };
+  return { ost: restored, bgm, speech, speechSegments, provenance };
 }
 
 /**
