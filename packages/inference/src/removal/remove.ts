@@ -113,7 +113,7 @@ export function removeReference(
   validate(mix, sampleRate, reference);
   const { margin = MARGIN_SECONDS, blockSeconds = 20, ...shaping } = options;
   const length = mix[0].length;
-  const ost = mix.map((c) => Float32Array.from(c));
+  const ost = mix.map((c) => c.slice());
   const done: RemovedSegment[] = [];
   const fade = Math.round(0.05 * sampleRate);
   const overlap = Math.round(OVERLAP_SECONDS * sampleRate);
@@ -164,11 +164,16 @@ export function removeReference(
       // Weight: rises over [bs - overlap, bs + overlap] unless first, falls over [be - overlap, be + overlap] unless last.
       const lo = Math.max(regionFrom, bs - overlap);
       const hi = Math.min(regionTo, be + overlap);
-      for (let t = lo; t < hi; t++) {
-        const up = bs === regionFrom ? 1 : ramp(t - (bs - overlap), 2 * overlap);
-        const down = be === regionTo ? 1 : 1 - ramp(t - (be - overlap), 2 * overlap);
-        const w = up * down;
-        for (let c = 0; c < ost.length; c++) out[c][t - regionFrom] += w * res.ost[c][t - ps];
+      const flatFrom = bs === regionFrom ? lo : Math.min(hi, bs + overlap);
+      const flatTo = be === regionTo ? hi : Math.max(flatFrom, be - overlap);
+      for (let c = 0; c < ost.length; c++) {
+        const o = out[c];
+        const r = res.ost[c];
+        for (let t = lo; t < flatFrom; t++)
+          o[t - regionFrom] += ramp(t - (bs - overlap), 2 * overlap) * r[t - ps];
+        for (let t = flatFrom; t < flatTo; t++) o[t - regionFrom] += r[t - ps];
+        for (let t = flatTo; t < hi; t++)
+          o[t - regionFrom] += (1 - ramp(t - (be - overlap), 2 * overlap)) * r[t - ps];
       }
     }
     // Crossfade into the processed region and back out, then measure what is left.
@@ -179,8 +184,8 @@ export function removeReference(
       const src = out[c];
       for (let t = regionFrom; t < regionTo; t++) {
         const w =
-          (regionFrom === 0 ? 1 : ramp(t - regionFrom, fade)) *
-          (regionTo === length ? 1 : ramp(regionTo - t, fade));
+          (regionFrom === 0 || t - regionFrom >= fade ? 1 : ramp(t - regionFrom, fade)) *
+          (regionTo === length || regionTo - t >= fade ? 1 : ramp(regionTo - t, fade));
         const v = w * src[t - regionFrom] + (1 - w) * dst[t];
         if (t >= from && t < to) {
           before += dst[t] * dst[t];
@@ -201,7 +206,8 @@ export function removeReference(
   }
   const bgm = mix.map((c, ci) => {
     const b = new Float32Array(length);
-    for (let i = 0; i < length; i++) b[i] = c[i] - ost[ci][i];
+    const o = ost[ci];
+    for (let i = 0; i < length; i++) b[i] = c[i] - o[i];
     return b;
   });
   return { ost, bgm, segments: done };
