@@ -97,6 +97,10 @@ export function resampleMapped(
   const { table } = kernel(cutoff);
   const lastValid = src.length + HALF_TAPS;
   let seg = mapPosition(map, from).index;
+  // Interior samples (all taps inside the signal) take the unrolled path: this loop is most of the
+  // remover's resampling time.
+  const interiorLo = HALF_TAPS - 1;
+  const interiorHi = src.length - HALF_TAPS - 1;
   const last = map.at.length - 2;
   for (let i = 0; i < out.length;) {
     const t = from + i;
@@ -105,10 +109,6 @@ export function resampleMapped(
     const slope = (map.ref[seg + 1] - map.ref[seg]) / (map.at[seg + 1] - map.at[seg]);
     const base = map.ref[seg] + (t - map.at[seg]) * slope;
     const stop = Math.max(end, i + 1);
-    // Interior samples (all taps inside the signal) take the unrolled path: this loop is most of the
-    // remover's resampling time.
-    const interiorLo = HALF_TAPS - 1;
-    const interiorHi = src.length - HALF_TAPS - 1;
     for (let k = 0; i < stop; i++, k++) {
       const pos = base + k * slope;
       if (pos >= interiorLo && pos < interiorHi) {
