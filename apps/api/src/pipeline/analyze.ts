@@ -104,7 +104,12 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   // The files depend only on the restored audio: the OST and BGM are written as soon as they are final,
   // while speech is extracted and the originals are matched; the speech stem follows.
   let speechStem: (speech: Float32Array[]) => void = () => {};
-  const speech = new Promise<Float32Array[]>((resolve) => (speechStem = resolve));
+  let speechFailed: (err: unknown) => void = () => {};
+  const speech = new Promise<Float32Array[]>((resolve, reject) => {
+    speechStem = resolve;
+    speechFailed = reject; // restore() failed after its stems: the writer stops instead of waiting
+  });
+  speech.catch(() => {}); // the failure itself surfaces from restore()
   const write = (stems: Pick<RestoreResult, 'ost' | 'bgm'> | null) =>
     clock.start(
       'write_outputs',
@@ -131,16 +136,21 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
           }),
         ),
       );
-      restored = await restore(
-        { channels: audio, sampleRate, references, frames: framesDecoded },
-        {
-          separator,
-          detectSpeech,
-          onStage: (stage, seconds) => clock.add(stage, seconds),
-          attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, catalog),
-          onStems: (ost, bgm) => (written = write({ ost, bgm })),
-        },
-      );
+      try {
+        restored = await restore(
+          { channels: audio, sampleRate, references, frames: framesDecoded },
+          {
+            separator,
+            detectSpeech,
+            onStage: (stage, seconds) => clock.add(stage, seconds),
+            attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, catalog),
+            onStems: (ost, bgm) => (written = write({ ost, bgm })),
+          },
+        );
+      } catch (err) {
+        speechFailed(err);
+        throw err;
+      }
     } else {
       restored = unrestored(audio);
     }
