@@ -1,12 +1,15 @@
-// The separated second lookup against a real Postgres: music buried under the OST is found through the
-// separator's music estimate, and the model runs only when the mixture's own lookup finds nothing.
+// The separated second lookup and the waveform check against a real Postgres: music buried under the OST
+// is found through the separator's music estimate, and the model runs only when the mixture's own lookup
+// finds nothing; when neither lookup is sure, the shortlisted candidates' recordings decide.
 import path from 'node:path';
 import { resample } from '@undub/inference/fingerprint';
 import { encodeAudio } from '@undub/inference/media';
 import { modelInfo, type Separator } from '@undub/inference/separation';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addMusic, identifyMusic } from '../src/catalog';
+import { lookupMusic, type MusicMatch } from '../src/catalog/identify';
 import { identifyMusicSeparated } from '../src/catalog/separated-lookup';
+import { confirmByWaveform } from '../src/catalog/waveform-check';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db';
 import { tempDir } from '../../../packages/inference/test/support/media-fixtures';
@@ -64,4 +67,41 @@ it('looks the separated music up when the mixture finds nothing, and only then',
   const audible = mix(synthBabble(5, 10, SR), excerpt, 0);
   expect((await identifyMusicSeparated(db, audible, SR, separator))[0].musicId).toBe('m1');
   expect(calls).toHaveLength(1);
+}, 60_000);
+
+/** A separator that hears no music at all: the second lookup is the mixture's again. */
+const deafSeparator: Separator = {
+  info: modelInfo,
+  separate: async (channels) => ({ music: [new Float32Array(channels[0].length)], ost: channels }),
+  release: async () => {},
+};
+
+it('confirms a weak candidate by its recording when no lookup is sure, and not a chance one', async () => {
+  const excerpt = tracks[2].slice(12 * SR, 22 * SR);
+  const buried = mix(synthBabble(6, 10, SR), excerpt, 12);
+  const { matches, shortlist } = await lookupMusic(db, buried, SR);
+  expect(matches).toEqual([]);
+  expect(shortlist.map((m) => m.musicId)).toEqual(['m2', 'm0']);
+  const found = await identifyMusicSeparated(db, buried, SR, deafSeparator);
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ musicId: 'm2', evidence: 'waveform', speed: 1 });
+  expect(found[0].confidence).toBeGreaterThan(0.9);
+}, 60_000);
+
+it('confirms nothing at a wrong place or for a recording that is gone', async () => {
+  const excerpt = tracks[2].slice(12 * SR, 22 * SR);
+  const buried = mix(synthBabble(6, 10, SR), excerpt, 12);
+  const weak = (musicId: string, refStart: number): MusicMatch => ({
+    musicId,
+    title: musicId,
+    confidence: 0.1,
+    speed: 1,
+    segments: [{ start: 1, end: 6, refStart }],
+    votes: 5,
+    evidence: 'landmarks',
+  });
+  expect(await confirmByWaveform(db, buried, SR, [weak('m2', 13)])).toHaveLength(1);
+  expect(await confirmByWaveform(db, buried, SR, [weak('m2', 3), weak('m1', 13), weak('gone', 13)])).toEqual(
+    [],
+  );
 }, 60_000);

@@ -56,7 +56,15 @@ describe('decideVerdict', () => {
         ...both,
         originalMatches: [],
         musicMatches: [
-          { musicId: 'song', title: 'Song', confidence: 0.99, speed: 1, segments: [], votes: 40 },
+          {
+            musicId: 'song',
+            title: 'Song',
+            confidence: 0.99,
+            speed: 1,
+            segments: [],
+            votes: 40,
+            evidence: 'landmarks',
+          },
         ],
       },
       t,

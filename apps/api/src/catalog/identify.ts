@@ -1,6 +1,7 @@
 // Lookups the analysis pipeline calls with already decoded data, and `identifyFile` for the CLI.
 import {
   matchQuery,
+  MIN_CONFIDENCE,
   queryFingerprint,
   SAMPLE_RATE,
   type FingerprintMatch,
@@ -29,6 +30,11 @@ export interface MusicMatch {
   speed: number;
   segments: Segment[];
   votes: number;
+  /**
+   * What identified it: the landmarks' votes and verification, or, for music too far under the
+   * soundtrack for those, the reference's waveform found in the upload (waveform-check.ts).
+   */
+  evidence: 'landmarks' | 'waveform';
 }
 
 export interface DecodedFrames {
@@ -71,31 +77,54 @@ async function audioMatches(
   items: Map<number, unknown>,
   mono: Float32Array | Float32Array[],
   sampleRate: number,
+  reportConfidence?: number,
 ) {
   const length = Array.isArray(mono) ? mono[0].length : mono.length;
   if (items.size === 0 || length < sampleRate) return [];
   const index = new PgLandmarkIndex(db.pool, source, new Set(items.keys()));
-  return matchQuery(queryFingerprint(mono, sampleRate), index);
+  return matchQuery(queryFingerprint(mono, sampleRate), index, { reportConfidence });
 }
 
+export interface MusicLookup {
+  /** Tracks identified (confidence of a match). */
+  matches: MusicMatch[];
+  /** The best of the rest, most confident first, when nothing was identified: candidates to check further. */
+  shortlist: MusicMatch[];
+}
+
+/** Candidates kept for a further check when a lookup identifies nothing. */
+const SHORTLIST = 2;
+
 /** Catalog music in `mono`: one signal, or several read as one query (queryFingerprint). */
-export async function identifyMusic(
+export async function lookupMusic(
   db: Database,
   mono: Float32Array | Float32Array[],
   sampleRate: number,
   opts: CatalogOptions = {},
-): Promise<MusicMatch[]> {
+): Promise<MusicLookup> {
   const { tenantId } = await catalogContext(db, opts);
   const tracks = await keysOf(db, 'MusicTrack', tenantId);
-  const matches = await audioMatches(db, SOURCE_MUSIC, tracks, mono, sampleRate);
-  return matches.map((m) => ({
+  const found = await audioMatches(db, SOURCE_MUSIC, tracks, mono, sampleRate, 0);
+  const toMatch = (m: FingerprintMatch): MusicMatch => ({
     musicId: tracks.get(m.key)!.externalId,
     title: tracks.get(m.key)!.title,
     confidence: round(m.confidence),
     speed: m.speed,
     segments: m.segments.map(roundSegment),
     votes: m.votes,
-  }));
+    evidence: 'landmarks',
+  });
+  const matches = found.filter((m) => m.confidence >= MIN_CONFIDENCE).map(toMatch);
+  return { matches, shortlist: matches.length ? [] : found.slice(0, SHORTLIST).map(toMatch) };
+}
+
+export async function identifyMusic(
+  db: Database,
+  mono: Float32Array | Float32Array[],
+  sampleRate: number,
+  opts: CatalogOptions = {},
+): Promise<MusicMatch[]> {
+  return (await lookupMusic(db, mono, sampleRate, opts)).matches;
 }
 
 /** Original-work matches from this confidence up re-use the work; below it, only their sound is shared. */

@@ -1,20 +1,23 @@
-// Music under a loud soundtrack: when the OST is louder than the music, the mixture's strongest peaks are
-// mostly the OST's and the lookup finds nothing confident. The separation model's music estimate (the
-// mixture minus its OST estimate) then joins the mixture in a second lookup, as the first stage of a BGM
-// remover would: music peaks the model brings out pair with those the mixture already shows.
+// Music under a loud soundtrack, in up to three looks. When the OST is louder than the music, the
+// mixture's strongest peaks are mostly the OST's and its lookup finds nothing confident. The separation
+// model's music estimate (the mixture minus its OST estimate) then joins the mixture in a second lookup,
+// as the first stage of a BGM remover would: music peaks the model brings out pair with those the
+// mixture already shows. When that finds nothing either, the best candidates of both are checked
+// against their reference recordings (waveform-check.ts).
 import { resample, SAMPLE_RATE } from '@undub/inference/fingerprint';
 import type { Separator } from '@undub/inference/separation';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
-import { identifyMusic, type MusicMatch } from './identify';
+import { lookupMusic, type MusicMatch } from './identify';
+import { confirmByWaveform } from './waveform-check';
 
 /** The model's own rate: separating there costs the least and feeds it the band it was trained on. */
 const SEPARATION_RATE = 16000;
 
 /**
- * `identifyMusic`, with a second lookup of the mixture and the separated music together when the
- * mixture's finds nothing. Most uploads with catalog music loud enough are answered by the first
- * lookup, so the model runs only on the rest (uploads with quiet music, unknown music or none).
+ * Catalog music in `mono`. Most uploads with catalog music loud enough are answered by the mixture's
+ * lookup, so the model and the reference checks run only on the rest (uploads with quiet music,
+ * unknown music or none).
  */
 export async function identifyMusicSeparated(
   db: Database,
@@ -23,10 +26,12 @@ export async function identifyMusicSeparated(
   separator: Separator,
   opts: CatalogOptions = {},
 ): Promise<MusicMatch[]> {
-  const found = await identifyMusic(db, mono, sampleRate, opts);
-  if (found.length > 0 || mono.length < sampleRate) return found;
+  const mixture = await lookupMusic(db, mono, sampleRate, opts);
+  if (mixture.matches.length > 0 || mono.length < sampleRate) return mixture.matches;
   const rate = Math.min(sampleRate, SEPARATION_RATE);
   const { music } = await separator.separate([resample(mono, sampleRate, rate)], rate);
-  const together = [resample(mono, sampleRate, SAMPLE_RATE), resample(music[0], rate, SAMPLE_RATE)];
-  return identifyMusic(db, together, SAMPLE_RATE, opts);
+  const mix = resample(mono, sampleRate, SAMPLE_RATE);
+  const together = await lookupMusic(db, [mix, resample(music[0], rate, SAMPLE_RATE)], SAMPLE_RATE, opts);
+  if (together.matches.length > 0) return together.matches;
+  return confirmByWaveform(db, mix, SAMPLE_RATE, [...mixture.shortlist, ...together.shortlist], opts);
 }

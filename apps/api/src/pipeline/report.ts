@@ -26,6 +26,7 @@ export function analysisReport(a: Analysis) {
         title: m.title,
         confidence: round(m.confidence),
         speed: round(m.speed, 4),
+        evidence: m.evidence,
         segments: m.segments.map((s) => ({
           start: round(s.start),
           end: round(s.end),

@@ -77,6 +77,9 @@ export interface MatchOptions {
   maxGapSeconds?: number;
 }
 
+/** Confidence from which a match is reported (MatchOptions.minConfidence's default). */
+export const MIN_CONFIDENCE = 0.5;
+
 /** Votes that only a copy of the reference casts (chance casts a few dozen at most, at any catalog size). */
 const CLEAN_COPY_VOTES = 100;
 
@@ -107,7 +110,7 @@ export async function matchQuery(
   index: LandmarkIndex,
   opts: MatchOptions = {},
 ): Promise<FingerprintMatch[]> {
-  const minConfidence = opts.minConfidence ?? 0.5;
+  const minConfidence = opts.minConfidence ?? MIN_CONFIDENCE;
   const report = Math.min(minConfidence, opts.reportConfidence ?? minConfidence);
   const identity = query.lookups.filter((q) => q.hypothesis === IDENTITY);
   const others = query.lookups.filter((q) => q.hypothesis !== IDENTITY);

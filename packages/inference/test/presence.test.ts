@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { resample } from '../src/fingerprint';
+import { referencePresence } from '../src/removal';
+import { mix, synthBabble, synthMusic } from './support/synth-audio';
+
+const SR = 8000;
+const REF_SECONDS = 60;
+
+/** Seconds [at, at + seconds) of `ref` played at `speed` (resampled: pitch follows, as editors do). */
+function excerpt(ref: Float32Array, at: number, seconds: number, speed = 1): Float32Array {
+  const piece = ref.subarray(Math.round(at * SR), Math.round((at + seconds * speed) * SR) + SR);
+  return resample(piece, SR * speed, SR).subarray(0, Math.round(seconds * SR));
+}
+
+describe('referencePresence', () => {
+  const ref = synthMusic(11, REF_SECONDS, SR);
+  const other = synthMusic(12, REF_SECONDS, SR);
+  const speech = synthBabble(13, 10, SR);
+
+  it('finds a reference 10 dB under speech at the voted place, and not an unrelated track', () => {
+    const upload = mix(speech, excerpt(ref, 25, 10), 10);
+    // The matcher's place is only good to a frame or two (32 ms).
+    const guess = { from: 0, to: upload.length, refFrom: 25 * SR + 200, speed: 1 };
+    const found = referencePresence(upload, ref, SR, guess);
+    expect(found.z).toBeGreaterThan(8);
+    expect(found.score).toBeGreaterThan(found.nullMean);
+    expect(referencePresence(upload, other, SR, guess).z).toBeLessThan(3);
+    // The right track at the wrong place is no match either.
+    expect(referencePresence(upload, ref, SR, { ...guess, refFrom: 40 * SR }).z).toBeLessThan(3);
+  });
+
+  it('follows a speed change the guess gets to within half a percent', () => {
+    const upload = mix(speech, excerpt(ref, 20, 10, 1.02), 5);
+    const z = (speed: number) =>
+      referencePresence(upload, ref, SR, { from: 0, to: upload.length, refFrom: 20 * SR, speed }).z;
+    expect(z(1.02)).toBeGreaterThan(8);
+    expect(z(1.025)).toBeGreaterThan(4);
+  });
+
+  it('gives no verdict when it cannot judge: too short a segment, a reference without room for its null', () => {
+    const upload = mix(speech, excerpt(ref, 25, 10), 0);
+    expect(referencePresence(upload, ref, SR, { from: 0, to: 0.5 * SR, refFrom: 25 * SR, speed: 1 }).z).toBe(
+      -Infinity,
+    );
+    const short = ref.subarray(24 * SR, 36 * SR);
+    expect(
+      referencePresence(upload, short, SR, { from: 0, to: upload.length, refFrom: SR, speed: 1 }).z,
+    ).toBe(-Infinity);
+  });
+
+  it('reads silence, not garbage, where the guess runs off either end of the reference', () => {
+    const upload = mix(speech, excerpt(ref, 0, 10), 0);
+    for (const refFrom of [-3 * SR, (REF_SECONDS - 4) * SR]) {
+      const p = referencePresence(upload, ref, SR, { from: 0, to: upload.length, refFrom, speed: 1 });
+      expect(Number.isFinite(p.score)).toBe(true);
+    }
+  });
+});
