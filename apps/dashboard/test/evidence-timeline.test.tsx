@@ -13,7 +13,15 @@ const json = {
         musicId: 'm1',
         title: 'Battle Theme',
         confidence: 0.91,
+        evidence: 'landmarks',
         segments: [{ start: 2, end: 9.5, refStart: 41 }],
+      },
+      {
+        musicId: 'm2',
+        title: 'Quiet Theme',
+        confidence: 0.97,
+        evidence: 'waveform',
+        segments: [{ start: 12, end: 16, refStart: 3 }],
       },
     ],
     provenance: [
@@ -43,11 +51,16 @@ describe('evidence timeline', () => {
   it('shows every kind of evidence as a labelled, seekable segment', () => {
     const onSeek = vi.fn();
     render(<EvidenceTimeline evidence={parseEvidence(json, null, 'o1')} currentTime={5} onSeek={onSeek} />);
-    const music = within(screen.getByRole('group', { name: 'Identified music' })).getByRole('button');
+    const [music, quiet] = within(screen.getByRole('group', { name: 'Identified music' })).getAllByRole(
+      'button',
+    );
     expect(music.getAttribute('aria-label')).toBe(
       'Battle Theme, 0:02.0 to 0:09.5, reference offset 0:41.0, 91%',
     );
     expect(music.style.left).toBe('10%');
+    expect(quiet.getAttribute('aria-label')).toBe(
+      'Quiet Theme (found by its waveform), 0:12.0 to 0:16.0, reference offset 0:03.0, 97%',
+    );
 
     const audio = within(screen.getByRole('group', { name: 'Original: audio' })).getAllByRole('button');
     expect(audio).toHaveLength(1); // the shown original only

@@ -36,6 +36,8 @@ export interface MusicSegment extends Span {
   /** Where in the catalog track this span starts, seconds. */
   referenceOffset: number;
   confidence: number;
+  /** Found by the reference's waveform (music too far under the soundtrack for its landmarks). */
+  byWaveform: boolean;
 }
 
 export interface OriginalSegment extends Span {
