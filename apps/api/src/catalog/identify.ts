@@ -1,16 +1,12 @@
-// Lookups the analysis pipeline calls with already decoded data, and `identifyFile` for the CLI.
+// Lookups the analysis pipeline calls with already decoded data (identify-file.ts reads a file for them).
 import {
   matchQuery,
   MIN_CONFIDENCE,
   queryFingerprint,
-  SAMPLE_RATE,
   type FingerprintMatch,
   type Segment,
 } from '@undub/inference/fingerprint';
-import { assertUsable, decodeAudio, decodeFrames, probeMedia, type MediaInfo } from '@undub/inference/media';
 import {
-  DECODE_HEIGHT,
-  DECODE_WIDTH,
   HASH_FPS,
   hashFrames,
   matchSequences,
@@ -50,13 +46,6 @@ export interface OriginalMatch {
   confidence: number;
   audio: { score: number; segments: Segment[]; speed?: number };
   video: { score: number; segments: VideoSegment[]; mirrored: boolean; speed?: number };
-}
-
-export interface IdentifyResult {
-  file: string;
-  media: MediaInfo;
-  music: MusicMatch[];
-  originals: OriginalMatch[];
 }
 
 async function keysOf(
@@ -206,31 +195,6 @@ export async function matchOriginals(
   return out.sort(
     (x, y) => y.confidence - x.confidence || y.audio.score + y.video.score - x.audio.score - x.video.score,
   );
-}
-
-/** Decodes a file once (audio at the fingerprint rate, small frames) and runs both lookups. */
-export async function identifyFile(
-  db: Database,
-  file: string,
-  opts: CatalogOptions = {},
-): Promise<IdentifyResult> {
-  const ctx = await catalogContext(db, opts);
-  const media = await probeMedia(file);
-  assertUsable(file, media, { maxDurationSeconds: ctx.maxDurationSeconds });
-  const mono = media.audio
-    ? (await decodeAudio(file, { sampleRate: SAMPLE_RATE, channels: 1 }))[0]
-    : undefined;
-  const frames = media.video
-    ? await decodeFrames(file, { fps: HASH_FPS, width: DECODE_WIDTH, height: DECODE_HEIGHT })
-    : undefined;
-  const options = { ...opts, ...ctx };
-  const music = mono ? await identifyMusic(db, mono, SAMPLE_RATE, options) : [];
-  const originals = await matchOriginals(
-    db,
-    { audio: mono ? { mono, sampleRate: SAMPLE_RATE } : undefined, frames },
-    options,
-  );
-  return { file, media, music, originals };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -3,14 +3,13 @@ export { addMusic, addOriginal, type AddedItem, type MusicInput, type OriginalIn
 export { listCatalog, loadMusicReference, removeCatalogItem, type CatalogItem } from './manage';
 export {
   FULL_VIDEO_MATCH_SECONDS,
-  identifyFile,
   identifyMusic,
   matchOriginals,
   type DecodedFrames,
-  type IdentifyResult,
   type MusicMatch,
   type OriginalMatch,
 } from './identify';
+export { identifyFile, type IdentifyResult } from './identify-file';
 export { CatalogError, type CatalogErrorCode } from './errors';
 export { ensureDefaultTenant, DEFAULT_TENANT } from './tenant';
 export type { CatalogOptions } from './context';

@@ -12,7 +12,7 @@ import { lookupMusic, type MusicMatch } from './identify';
 import { confirmByWaveform } from './waveform-check';
 
 /** The model's own rate: separating there costs the least and feeds it the band it was trained on. */
-const SEPARATION_RATE = 16000;
+export const SEPARATION_RATE = 16000;
 
 /**
  * Catalog music in `mono`. Most uploads with catalog music loud enough are answered by the mixture's
