@@ -76,12 +76,13 @@ const deafSeparator: Separator = {
   release: async () => {},
 };
 
-it('confirms a weak candidate by its recording when no lookup is sure, and not a chance one', async () => {
+it('confirms a weak candidate by its recording when no lookup is sure', async () => {
   const excerpt = tracks[2].slice(12 * SR, 22 * SR);
   const buried = mix(synthBabble(6, 10, SR), excerpt, 12);
   const { matches, shortlist } = await lookupMusic(db, buried, SR);
   expect(matches).toEqual([]);
-  expect(shortlist.map((m) => m.musicId)).toEqual(['m2', 'm0']);
+  // Chance candidates (no landmark support at all) are not worth a check; the weak true one is.
+  expect(shortlist.map((m) => m.musicId)).toEqual(['m2']);
   const found = await identifyMusicSeparated(db, buried, SR, deafSeparator);
   expect(found).toHaveLength(1);
   expect(found[0]).toMatchObject({ musicId: 'm2', evidence: 'waveform', speed: 1 });

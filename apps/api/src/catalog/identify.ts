@@ -83,6 +83,11 @@ export interface MusicLookup {
 
 /** Candidates kept for a further check when a lookup identifies nothing. */
 const SHORTLIST = 2;
+/**
+ * Confidence a candidate needs to be worth that check. Music 10 dB under speech that the lookups could
+ * not settle still scored 0.012 or more on the development set; most chance candidates score less.
+ */
+const SHORTLIST_MIN_CONFIDENCE = 0.005;
 
 /** Catalog music in `mono`: one signal, or several read as one query (queryFingerprint). */
 export async function lookupMusic(
@@ -104,7 +109,10 @@ export async function lookupMusic(
     evidence: 'landmarks',
   });
   const matches = found.filter((m) => m.confidence >= MIN_CONFIDENCE).map(toMatch);
-  return { matches, shortlist: matches.length ? [] : found.slice(0, SHORTLIST).map(toMatch) };
+  const shortlist = matches.length
+    ? []
+    : found.filter((m) => m.confidence >= SHORTLIST_MIN_CONFIDENCE).slice(0, SHORTLIST);
+  return { matches, shortlist: shortlist.map(toMatch) };
 }
 
 export async function identifyMusic(
