@@ -149,11 +149,18 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         medianMs: median(g.map((r) => r.ms)),
       };
     };
-    const ratios = [...new Set(withCatalogMusic.map((u) => u.ratioDb!))].sort((a, b) => b - a);
+    const ratios = [
+      ...new Set(withCatalogMusic.flatMap((u) => (u.ratioDb === undefined ? [] : [u.ratioDb]))),
+    ].sort((a, b) => b - a);
+    // Edge cases (e.g. very short uploads) carry catalog music without a nominal OST-to-BGM ratio.
+    const unrated = withCatalogMusic.some((u) => u.ratioDb === undefined);
     const musicGroups = [
       ...ratios.map((r) =>
         group(`OST/BGM ${r > 0 ? '+' : ''}${r} dB, speed 1`, (u) => u.ratioDb === r && u.speed === 1),
       ),
+      ...(unrated
+        ? [group('edge cases, no nominal ratio, speed 1', (u) => u.ratioDb === undefined && u.speed === 1)]
+        : []),
       group('all ratios, speed ±3%', (u) => u.speed !== 1),
       group('all ratios, AAC < 128 kb/s', (u) => u.bitrateKbps < 128),
       group('all', () => true),
