@@ -205,7 +205,8 @@ export async function matchOriginals(
   );
 }
 
-const round = (x: number) => Math.round(x * 1000) / 1000;
+/** Confidences and times as reported: to the thousandth. */
+export const round = (x: number) => Math.round(x * 1000) / 1000;
 function roundSegment<T extends { start: number; end: number; refStart: number }>(s: T): T {
   return { ...s, start: round(s.start), end: round(s.end), refStart: round(s.refStart) };
 }

@@ -8,7 +8,7 @@ import { PRESENCE_MARGIN_SECONDS, referencePresence } from '@undub/inference/rem
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
-import type { MusicMatch } from './identify';
+import { round, type MusicMatch } from './identify';
 import { loadMusicReference } from './manage';
 
 /**
@@ -77,7 +77,7 @@ export async function confirmByWaveform(
     .sort((a, b) => b.z - a.z)
     .map(({ m, z }) => ({
       ...m,
-      confidence: Math.round(presenceConfidence(z) * 1000) / 1000,
+      confidence: round(presenceConfidence(z)),
       evidence: 'waveform',
     }));
 }

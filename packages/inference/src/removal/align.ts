@@ -114,7 +114,7 @@ function hannInPlace(x: Float32Array): void {
 }
 
 /** Mix window [from, from+n), decimated by `step` and Hann-weighted. */
-function mixWindow(mix: Float32Array, from: number, n: number, step: number): Float32Array {
+export function mixWindow(mix: Float32Array, from: number, n: number, step: number): Float32Array {
   const a = new Float32Array(n);
   if (step === 1) a.set(mix.subarray(from, from + n));
   else resampleMapped(mix, linearMap(from, from, step), from, a, cutoffForSpeed(1) / step);

@@ -7,6 +7,7 @@
 // the reference shifted by seconds: the null is the same two recordings, misaligned, so no threshold
 // depends on genre, loudness or catalog size.
 import { fftPlan, irfft, rfft, type FftPlan } from '../dsp';
+import { mixWindow } from './align';
 import { cutoffForSpeed, resampleMapped } from './resample';
 import { linearMap } from './timemap';
 
@@ -175,7 +176,7 @@ class Correlator {
   whitenedWindow(mix: Float32Array, from: number): { re: Float64Array; im: Float64Array } {
     const { n, size, k0, k1 } = this;
     const x = new Float64Array(size);
-    for (let i = 0; i < n; i++) x[i] = mix[from + i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n));
+    x.set(mixWindow(mix, from, n, 1));
     const re = new Float64Array(size / 2 + 1);
     const im = new Float64Array(size / 2 + 1);
     rfft(this.plan, x, re, im);
