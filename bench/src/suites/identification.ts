@@ -11,9 +11,11 @@ import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS, hashVideoFile } from '@undub/inf
 import { identifyMusic, matchOriginals } from '../../../apps/api/src/catalog';
 import { MATCH_CONFIDENCE } from '../../../apps/api/src/catalog/identify';
 import { identifyMusicSeparated } from '../../../apps/api/src/catalog/separated-lookup';
+import { MIN_PRESENCE_Z } from '../../../apps/api/src/catalog/waveform-check';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import type { Upload } from '../manifest';
+import { diagnoseMiss, type MissDiagnosis } from '../miss-diagnosis';
 import { linePlot } from '../plot';
 import { median } from '../score';
 import { splitOf } from '../split';
@@ -176,6 +178,24 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
           .join('\n'),
     );
     ctx.log(`music identification: ${musicGroups.at(-1)!.top1}% top-1`);
+    if (separator) {
+      const misses: MissDiagnosis[] = [];
+      for (const r of rows.filter((x) => !x.ok)) {
+        misses.push(
+          await diagnoseMiss(db, r.u, await monoId(ctx.resolve(r.u.file)), ID_RATE, separator, r.top),
+        );
+      }
+      figures.musicMisses = misses;
+      tables.push(
+        `### Missed uploads, from the ground truth\n\nLandmark votes at the true place against the most at any other place of the same track (the track's stored landmarks re-voted with the upload's query at its true speed, no vote budget), and the waveform's presence at the true place (null spreads; the waveform check identifies from ${MIN_PRESENCE_Z}, at the places the lookups vote for).\n\n| upload | track | OST/BGM dB | speed | music s | named instead | votes, mixture | votes, with separated music | waveform presence |\n|---|---|---|---|---|---|---|---|---|\n` +
+          misses
+            .map(
+              (m) =>
+                `| ${m.upload} | ${m.musicId} | ${m.ratioDb ?? '–'} | ${m.speed.toFixed(3)} | ${f1(m.musicSeconds)} | ${m.named ?? 'none'} | ${m.mixture.join(' / ')} | ${m.withSeparated.join(' / ')} | ${f1(m.presenceZ)} |`,
+            )
+            .join('\n'),
+      );
+    }
     const byRatio = (pick: (u: Upload) => boolean): [number, number][] =>
       ratios.map((r) => [r, group('', (u) => u.ratioDb === r && pick(u)).top1]);
     plots.push(
