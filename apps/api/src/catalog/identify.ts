@@ -4,6 +4,7 @@ import {
   MIN_CONFIDENCE,
   queryFingerprint,
   type FingerprintMatch,
+  type FingerprintQuery,
   type Segment,
 } from '@undub/inference/fingerprint';
 import {
@@ -60,25 +61,34 @@ async function keysOf(
   return new Map(rows.map((r) => [r.fingerprintKey, { externalId: r.externalId, title: r.title }]));
 }
 
+/** The query of `mono` (one signal, or several read as one), or none when it is under a second long. */
+function queryOf(mono: Float32Array | Float32Array[], sampleRate: number): FingerprintQuery | undefined {
+  const length = Array.isArray(mono) ? mono[0].length : mono.length;
+  return length < sampleRate ? undefined : queryFingerprint(mono, sampleRate);
+}
+
 async function audioMatches(
   db: Database,
   source: 1 | 2,
   items: Map<number, unknown>,
-  mono: Float32Array | Float32Array[],
-  sampleRate: number,
+  query: FingerprintQuery | undefined,
   reportConfidence?: number,
 ) {
-  const length = Array.isArray(mono) ? mono[0].length : mono.length;
-  if (items.size === 0 || length < sampleRate) return [];
+  if (items.size === 0 || !query) return [];
   const index = new PgLandmarkIndex(db.pool, source, new Set(items.keys()));
-  return matchQuery(queryFingerprint(mono, sampleRate), index, { reportConfidence });
+  return matchQuery(query, index, { reportConfidence });
 }
 
 export interface MusicLookup {
   /** Tracks identified (confidence of a match). */
   matches: MusicMatch[];
-  /** The best of the rest, most confident first, when nothing was identified: candidates to check further. */
-  shortlist: MusicMatch[];
+  /**
+   * The best of the rest, most confident first, when nothing was identified: candidates to check
+   * further (waveform-check.ts), with the key of their stored landmarks.
+   */
+  shortlist: { match: MusicMatch; fingerprintKey: number }[];
+  /** What was looked up (none for audio under a second). */
+  query?: FingerprintQuery;
 }
 
 /** Candidates kept for a further check when a lookup identifies nothing. */
@@ -98,7 +108,8 @@ export async function lookupMusic(
 ): Promise<MusicLookup> {
   const { tenantId } = await catalogContext(db, opts);
   const tracks = await keysOf(db, 'MusicTrack', tenantId);
-  const found = await audioMatches(db, SOURCE_MUSIC, tracks, mono, sampleRate, 0);
+  const query = queryOf(mono, sampleRate);
+  const found = await audioMatches(db, SOURCE_MUSIC, tracks, query, 0);
   const toMatch = (m: FingerprintMatch): MusicMatch => ({
     musicId: tracks.get(m.key)!.externalId,
     title: tracks.get(m.key)!.title,
@@ -112,7 +123,7 @@ export async function lookupMusic(
   const shortlist = matches.length
     ? []
     : found.filter((m) => m.confidence >= SHORTLIST_MIN_CONFIDENCE).slice(0, SHORTLIST);
-  return { matches, shortlist: shortlist.map(toMatch) };
+  return { matches, shortlist: shortlist.map((m) => ({ match: toMatch(m), fingerprintKey: m.key })), query };
 }
 
 export async function identifyMusic(
@@ -156,7 +167,8 @@ export async function matchOriginals(
   if (works.size === 0) return [];
   const audio = new Map<number, FingerprintMatch>();
   if (input.audio) {
-    const found = await audioMatches(db, SOURCE_ORIGINAL, works, input.audio.mono, input.audio.sampleRate);
+    const query = queryOf(input.audio.mono, input.audio.sampleRate);
+    const found = await audioMatches(db, SOURCE_ORIGINAL, works, query);
     for (const m of found) audio.set(m.key, m);
   }
   const video = new Map<number, SequenceMatch>();

@@ -33,5 +33,5 @@ export async function identifyMusicSeparated(
   const mix = resample(mono, sampleRate, SAMPLE_RATE);
   const together = await lookupMusic(db, [mix, resample(music[0], rate, SAMPLE_RATE)], SAMPLE_RATE, opts);
   if (together.matches.length > 0) return together.matches;
-  return confirmByWaveform(db, mix, SAMPLE_RATE, [...mixture.shortlist, ...together.shortlist], opts);
+  return confirmByWaveform(db, mix, SAMPLE_RATE, [mixture, together], opts);
 }

@@ -40,6 +40,8 @@ const WINDOW_SECONDS = 0.75;
  * lines up in one or two of them, a recording present in the upload in many.
  */
 const MAX_WINDOWS = 24;
+/** Windows a screen of many places reads (presenceScore): spread over the segment, a third of a check's. */
+const SCREEN_WINDOWS = 8;
 /** Windows a verdict needs (3.4 s): a shorter segment says too little. */
 const MIN_WINDOWS = 8;
 /** Lag searched around the prediction: the matcher's offset error plus drift from a 0.5% speed error. */
@@ -68,12 +70,49 @@ export function referencePresence(
   sampleRate: number,
   guess: PresenceGuess,
 ): Presence {
+  const check = prepare(mix, ref, sampleRate, guess, MAX_WINDOWS);
+  if (!check) return NONE;
+  const score = check.scoreAt(0);
+  // A null at or above the score settles it: with k nulls, one of them >= score bounds z by sqrt(k - 1)
+  // (< 2.7), so the other shifts are not worth computing (most checked candidates stop here).
+  const nulls: number[] = [];
+  for (const shift of check.shifts) {
+    nulls.push(check.scoreAt(shift));
+    if (nulls[nulls.length - 1] >= score) break;
+  }
+  const nullMean = nulls.reduce((a, b) => a + b, 0) / nulls.length;
+  const nullStd = Math.sqrt(nulls.reduce((a, b) => a + (b - nullMean) ** 2, 0) / nulls.length);
+  return { score, nullMean, nullStd, z: (score - nullMean) / Math.max(nullStd, MIN_STD) };
+}
+
+/**
+ * The score alone at the guessed place, from SCREEN_WINDOWS windows and no null: a cheap first pass that
+ * ranks many places, so that only the best few need referencePresence. -Infinity where that could not judge.
+ */
+export function presenceScore(
+  mix: Float32Array,
+  ref: Float32Array,
+  sampleRate: number,
+  guess: PresenceGuess,
+): number {
+  return prepare(mix, ref, sampleRate, guess, SCREEN_WINDOWS)?.scoreAt(0) ?? -Infinity;
+}
+
+/** The measure at a reference shift (samples) from the guess, and the shifts of the null; none if too short. */
+function prepare(
+  mix: Float32Array,
+  ref: Float32Array,
+  sampleRate: number,
+  guess: PresenceGuess,
+  maxWindows: number,
+): { scoreAt: (shift: number) => number; shifts: number[] } | undefined {
   const n = Math.round(WINDOW_SECONDS * sampleRate);
   const maxLag = Math.round(MAX_LAG_SECONDS * sampleRate);
   const from = Math.max(0, Math.round(guess.from));
   const to = Math.min(mix.length, Math.round(guess.to));
-  const count = Math.min(MAX_WINDOWS, Math.floor((to - from - n) / (n / 2)) + 1);
-  if (to - from < n || count < MIN_WINDOWS) return NONE;
+  const fitting = Math.floor((to - from - n) / (n / 2)) + 1;
+  if (to - from < n || fitting < MIN_WINDOWS) return undefined;
+  const count = Math.min(maxWindows, fitting);
   const starts = Array.from({ length: count }, (_, i) =>
     count === 1 ? from : from + Math.round((i * (to - from - n)) / (count - 1)),
   );
@@ -85,7 +124,7 @@ export function referencePresence(
   const shifts = SHIFTS_SECONDS.map((d) => Math.round(d * sampleRate))
     .filter(fits)
     .slice(0, NULL_SHIFTS);
-  if (shifts.length < MIN_NULL_SHIFTS) return NONE;
+  if (shifts.length < MIN_NULL_SHIFTS) return undefined;
   const corr = new Correlator(n, maxLag, sampleRate);
   const windows = starts.map((s) => corr.whitenedWindow(mix, s));
   const lines = driftLines(starts, maxLag);
@@ -95,17 +134,7 @@ export function referencePresence(
     );
     return bestLine(curves, lines);
   };
-  const score = scoreAt(0);
-  // A null at or above the score settles it: with k nulls, one of them >= score bounds z by sqrt(k - 1)
-  // (< 2.7), so the other shifts are not worth computing (most checked candidates stop here).
-  const nulls: number[] = [];
-  for (const shift of shifts) {
-    nulls.push(scoreAt(shift));
-    if (nulls[nulls.length - 1] >= score) break;
-  }
-  const nullMean = nulls.reduce((a, b) => a + b, 0) / nulls.length;
-  const nullStd = Math.sqrt(nulls.reduce((a, b) => a + (b - nullMean) ** 2, 0) / nulls.length);
-  return { score, nullMean, nullStd, z: (score - nullMean) / Math.max(nullStd, MIN_STD) };
+  return { scoreAt, shifts };
 }
 
 /** Each window's lag offset (samples) on each line of the drift grid, relative to the first window. */
