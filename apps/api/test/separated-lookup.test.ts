@@ -2,12 +2,12 @@
 // is found through the separator's music estimate, and the model runs only when the mixture's own lookup
 // finds nothing; when neither lookup is sure, the shortlisted candidates' recordings decide.
 import path from 'node:path';
-import { resample } from '@undub/inference/fingerprint';
+import { resample, type FingerprintQuery } from '@undub/inference/fingerprint';
 import { encodeAudio } from '@undub/inference/media';
 import { modelInfo, type Separator } from '@undub/inference/separation';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMusic, identifyMusic } from '../src/catalog';
-import { lookupMusic, type MusicMatch } from '../src/catalog/identify';
+import { lookupMusic, type MusicLookup, type MusicMatch } from '../src/catalog/identify';
 import { identifyMusicSeparated } from '../src/catalog/separated-lookup';
 import { confirmByWaveform } from '../src/catalog/waveform-check';
 import { loadConfig } from '../src/config';
@@ -82,14 +82,14 @@ it('confirms a weak candidate by its recording when no lookup is sure', async ()
   const { matches, shortlist } = await lookupMusic(db, buried, SR);
   expect(matches).toEqual([]);
   // Chance candidates (no landmark support at all) are not worth a check; the weak true one is.
-  expect(shortlist.map((m) => m.musicId)).toEqual(['m2']);
+  expect(shortlist.map((s) => s.match.musicId)).toEqual(['m2']);
   const found = await identifyMusicSeparated(db, buried, SR, deafSeparator);
   expect(found).toHaveLength(1);
   expect(found[0]).toMatchObject({ musicId: 'm2', evidence: 'waveform', speed: 1 });
   expect(found[0].confidence).toBeGreaterThan(0.9);
 }, 60_000);
 
-it('confirms nothing at a wrong place or for a recording that is gone', async () => {
+describe('the waveform check', () => {
   const excerpt = tracks[2].slice(12 * SR, 22 * SR);
   const buried = mix(synthBabble(6, 10, SR), excerpt, 12);
   const weak = (musicId: string, refStart: number): MusicMatch => ({
@@ -101,8 +101,33 @@ it('confirms nothing at a wrong place or for a recording that is gone', async ()
     votes: 5,
     evidence: 'landmarks',
   });
-  expect(await confirmByWaveform(db, buried, SR, [weak('m2', 13)])).toHaveLength(1);
-  expect(await confirmByWaveform(db, buried, SR, [weak('m2', 3), weak('m1', 13), weak('gone', 13)])).toEqual(
-    [],
-  );
-}, 60_000);
+  /** A lookup that shortlisted `matches`, with the query it looked up or none. */
+  const lookupOf = async (matches: MusicMatch[], query?: FingerprintQuery): Promise<MusicLookup> => {
+    const { rows } = await db.pool.query<{ externalId: string; fingerprintKey: number }>(
+      `SELECT "externalId", "fingerprintKey" FROM "MusicTrack"`,
+    );
+    const keyOf = new Map(rows.map((r) => [r.externalId, r.fingerprintKey]));
+    return {
+      matches: [],
+      shortlist: matches.map((match) => ({ match, fingerprintKey: keyOf.get(match.musicId) ?? -1 })),
+      query,
+    };
+  };
+
+  it('confirms the place a lookup voted for, and nothing at a wrong place or for a recording that is gone', async () => {
+    expect(await confirmByWaveform(db, buried, SR, [await lookupOf([weak('m2', 13)])])).toHaveLength(1);
+    const wrong = await lookupOf([weak('m2', 3), weak('m1', 13), weak('gone', 13)]);
+    expect(await confirmByWaveform(db, buried, SR, [wrong])).toEqual([]);
+  }, 60_000);
+
+  it("finds the true place among a shortlisted track's re-voted places when the lookup voted for a wrong one", async () => {
+    const { query } = await lookupMusic(db, buried, SR);
+    const found = await confirmByWaveform(db, buried, SR, [await lookupOf([weak('m2', 40)], query)]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ musicId: 'm2', evidence: 'waveform', speed: 1 });
+    const [segment] = found[0].segments;
+    expect(segment.refStart - segment.start).toBeCloseTo(12, 0);
+    // Re-voting another track finds none of its places in the upload.
+    expect(await confirmByWaveform(db, buried, SR, [await lookupOf([weak('m1', 13)], query)])).toEqual([]);
+  }, 60_000);
+});

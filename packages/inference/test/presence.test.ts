@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from '../src/fingerprint';
-import { referencePresence } from '../src/removal';
+import { presenceScore, referencePresence } from '../src/removal';
 import { mix, synthBabble, synthMusic } from './support/synth-audio';
 
 const SR = 8000;
@@ -35,6 +35,18 @@ describe('referencePresence', () => {
       referencePresence(upload, ref, SR, { from: 0, to: upload.length, refFrom: 20 * SR, speed }).z;
     expect(z(1.02)).toBeGreaterThan(8);
     expect(z(1.025)).toBeGreaterThan(4);
+  });
+
+  it('screens places: the true one scores far above wrong places of the same track', () => {
+    const upload = mix(speech, excerpt(ref, 30, 10, 1.03), 10);
+    const score = (at: number) =>
+      presenceScore(upload, ref, SR, { from: 0, to: upload.length, refFrom: at * SR, speed: 1.03 });
+    const wrong = [5, 12, 45].map(score);
+    expect(score(30)).toBeGreaterThan(2 * Math.max(...wrong));
+    // Too short to judge: no score rather than a small one.
+    expect(presenceScore(upload, ref, SR, { from: 0, to: SR, refFrom: 30 * SR, speed: 1.03 })).toBe(
+      -Infinity,
+    );
   });
 
   it('gives no verdict when it cannot judge: too short a segment, a reference without room for its null', () => {
