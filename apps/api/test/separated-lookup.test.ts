@@ -87,6 +87,9 @@ it('confirms a weak candidate by its recording when no lookup is sure', async ()
   expect(found).toHaveLength(1);
   expect(found[0]).toMatchObject({ musicId: 'm2', evidence: 'waveform', speed: 1 });
   expect(found[0].confidence).toBeGreaterThan(0.9);
+  // Votes are the landmarks that agree on the confirmed place (a lookup's or a re-voted one).
+  expect(Number.isInteger(found[0].votes)).toBe(true);
+  expect(found[0].votes).toBeGreaterThan(0);
 }, 60_000);
 
 describe('the waveform check', () => {

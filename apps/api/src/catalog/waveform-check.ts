@@ -122,7 +122,7 @@ function pitchFollowing(query: FingerprintQuery): QueryLandmarks[] {
   return query.lookups.filter((l) => l.hypothesis.pitchFollows);
 }
 
-/** The place a lookup voted for (checked first: the lookup's own best). */
+/** The place a lookup voted for (checked in full, before any re-voted place). */
 function checkOfMatch(m: MusicMatch): Check {
   const first = m.segments[0];
   return {
@@ -130,7 +130,7 @@ function checkOfMatch(m: MusicMatch): Check {
     from: first.start,
     to: m.segments.at(-1)!.end,
     refAtZero: first.refStart - first.start * m.speed,
-    votes: Infinity,
+    votes: m.votes,
     segments: m.segments,
   };
 }
