@@ -5,6 +5,8 @@
 // fingerprints cannot see the music but its recording could be found there; neither: too little music.
 import {
   FRAME_SECONDS,
+  itemLandmarks,
+  offsetVotes,
   queryFingerprint,
   resample,
   SAMPLE_RATE,
@@ -49,9 +51,9 @@ export async function diagnoseMiss(
     [u.musicId],
   );
   const key = rows[0].fingerprintKey;
-  const item = await new PgLandmarkIndex(db.pool, SOURCE_MUSIC, new Set([key])).window(key, 0, 2 ** 31 - 1);
-  const byHash = new Map<number, number[]>();
-  item.hash.forEach((h, i) => byHash.set(h, [...(byHash.get(h) ?? []), item.t[i]]));
+  const item = itemLandmarks(
+    await new PgLandmarkIndex(db.pool, SOURCE_MUSIC, new Set([key])).window(key, 0, 2 ** 31 - 1),
+  );
   const start = u.musicStart ?? 0;
   const end = u.musicEnd ?? u.durationSeconds;
   const refStart = u.musicRefStart ?? 0;
@@ -61,19 +63,15 @@ export async function diagnoseMiss(
     .filter((h) => h.pitchFollows)
     .sort((a, b) => Math.abs(a.speed - u.speed) - Math.abs(b.speed - u.speed))[0];
   const votesOf = (lookups: QueryLandmarks[]): [number, number] => {
-    const q = lookups.find((l) => l.hypothesis === hypothesis)!.landmarks;
-    const hist = new Map<number, number>();
-    for (let i = 0; i < q.hashes.length; i++) {
-      for (const t of byHash.get(q.hashes[i]) ?? [])
-        hist.set(t - q.times[i], (hist.get(t - q.times[i]) ?? 0) + 1);
-    }
-    const at = (o: number) => (hist.get(o - 1) ?? 0) + (hist.get(o) ?? 0) + (hist.get(o + 1) ?? 0);
-    let elsewhere = 0;
-    for (const o of hist.keys())
-      if (Math.abs(o - trueOffset) > SAME_PLACE_FRAMES) elsewhere = Math.max(elsewhere, at(o));
+    const { votes, base } = offsetVotes(lookups.find((l) => l.hypothesis === hypothesis)!.landmarks, item);
     let here = 0;
-    for (let o = Math.floor(trueOffset) - 1; o <= Math.ceil(trueOffset) + 1; o++)
-      here = Math.max(here, at(o));
+    let elsewhere = 0;
+    votes.forEach((v, j) => {
+      const offset = j - base;
+      if (Math.abs(offset - trueOffset) > SAME_PLACE_FRAMES) elsewhere = Math.max(elsewhere, v);
+      else if (offset >= Math.floor(trueOffset) - 1 && offset <= Math.ceil(trueOffset) + 1)
+        here = Math.max(here, v);
+    });
     return [here, elsewhere];
   };
   const mix = resample(x, sampleRate, SAMPLE_RATE);

@@ -10,7 +10,7 @@ export { extractPeaks, hzToUnits, mergePeaks, type Peak } from './peaks';
 export * from './landmarks';
 export * from './match';
 export { vote } from './vote';
-export { bestPlaces, type Place } from './places';
+export { bestPlaces, itemLandmarks, offsetVotes, type ItemLandmarks, type Place } from './places';
 export * from './verify';
 export { resample } from './resample';
 

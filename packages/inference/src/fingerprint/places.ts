@@ -21,32 +21,54 @@ export interface Place {
 /** Places closer than this (frames, 0.5 s) are one place. */
 const MIN_SEPARATION = 16;
 
-/** The `perHypothesis` most voted places of the item under each hypothesis, most votes first. */
-export function bestPlaces(lookups: QueryLandmarks[], item: ReferenceRows, perHypothesis: number): Place[] {
+/** One stored item's landmark times by hash, for re-voting. */
+export interface ItemLandmarks {
+  byHash: Map<number, number[]>;
+  /** Frames the item spans. */
+  frames: number;
+}
+
+export function itemLandmarks(item: ReferenceRows): ItemLandmarks {
   const byHash = new Map<number, number[]>();
-  let refFrames = 0;
+  let frames = 0;
   for (let i = 0; i < item.hash.length; i++) {
     const list = byHash.get(item.hash[i]);
     if (list) list.push(item.t[i]);
     else byHash.set(item.hash[i], [item.t[i]]);
-    refFrames = Math.max(refFrames, item.t[i] + 1);
+    frames = Math.max(frames, item.t[i] + 1);
   }
+  return { byHash, frames };
+}
+
+/**
+ * Votes of one query lookup for each offset of the item, with its two neighbours' (as the lookup counts
+ * them): `votes[offset + base]`, zero outside the array.
+ */
+export function offsetVotes(landmarks: Landmarks, item: ItemLandmarks): { votes: Int32Array; base: number } {
+  let queryFrames = 0;
+  for (const t of landmarks.times) queryFrames = Math.max(queryFrames, t + 1);
+  // offset + base indexes the histogram, one spare slot each side for the neighbours.
+  const base = queryFrames + 1;
+  const hist = new Int32Array(item.frames + queryFrames + 2);
+  for (let i = 0; i < landmarks.hashes.length; i++) {
+    const ts = item.byHash.get(landmarks.hashes[i]);
+    if (ts) for (const t of ts) hist[t - landmarks.times[i] + base]++;
+  }
+  const votes = new Int32Array(hist.length);
+  for (let j = 1; j < hist.length - 1; j++) votes[j] = hist[j - 1] + hist[j] + hist[j + 1];
+  return { votes, base };
+}
+
+/** The `perHypothesis` most voted places of the item under each hypothesis, most votes first. */
+export function bestPlaces(lookups: QueryLandmarks[], rows: ReferenceRows, perHypothesis: number): Place[] {
+  const item = itemLandmarks(rows);
   const places: Place[] = [];
   for (const { hypothesis, landmarks } of lookups) {
-    let queryFrames = 0;
-    for (const t of landmarks.times) queryFrames = Math.max(queryFrames, t + 1);
-    // offset + queryFrames indexes the histogram, one spare slot each side for the neighbours.
-    const hist = new Int32Array(refFrames + queryFrames + 2);
-    for (let i = 0; i < landmarks.hashes.length; i++) {
-      const ts = byHash.get(landmarks.hashes[i]);
-      if (ts) for (const t of ts) hist[t - landmarks.times[i] + queryFrames + 1]++;
-    }
-    const smoothed = new Int32Array(hist.length);
-    for (let j = 1; j < hist.length - 1; j++) smoothed[j] = hist[j - 1] + hist[j] + hist[j + 1];
-    for (const j of topSeparated(smoothed, perHypothesis)) {
-      const offsetFrames = j - queryFrames - 1;
-      const [from, to] = agreeingStretch(landmarks, byHash, offsetFrames);
-      places.push({ hypothesis, offsetFrames, votes: smoothed[j], from, to });
+    const { votes, base } = offsetVotes(landmarks, item);
+    for (const j of topSeparated(votes, perHypothesis)) {
+      const offsetFrames = j - base;
+      const [from, to] = agreeingStretch(landmarks, item.byHash, offsetFrames);
+      places.push({ hypothesis, offsetFrames, votes: votes[j], from, to });
     }
   }
   return places.sort((a, b) => b.votes - a.votes);
