@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { siSdr } from '../src/dsp';
 import { alignReference, referenceRange, RemovalError, removeReference } from '../src/removal';
+import { GROW_SECONDS } from '../src/removal/extent';
 import { mapPosition } from '../src/removal/timemap';
 
 const SR = 48000;
@@ -123,6 +124,7 @@ describe('removeReference', { timeout: 60_000 }, () => {
     const res = removeReference(mix, SR, ref, [{ start: 1.04, end: 4.5, refStart: 5.07, speed: 1.02 }], {
       blockSeconds: 0.7,
       margin: 0.3,
+      grow: 0,
     });
     const err = res.ost[0].map((v, i) => v - ost[0][i]);
     // Error energy in 5 ms windows inside the processed span: no window stands out.
@@ -144,7 +146,7 @@ describe('removeReference', { timeout: 60_000 }, () => {
 
   it('needs only the reference range it names (a caller decodes just that part of a long track)', () => {
     const segments = [{ start: 1.04, end: 7, refStart: 5 + 0.04 * 1.02 + 0.03, speed: 1.015 }];
-    const range = referenceRange(segments);
+    const range = referenceRange(segments, { grow: 0 });
     expect(range.start).toBeGreaterThan(2);
     expect(range.end).toBeLessThan(14);
     const [from, to] = [Math.round(range.start * SR), Math.round(range.end * SR)];
@@ -153,9 +155,33 @@ describe('removeReference', { timeout: 60_000 }, () => {
       SR,
       ref.map((c) => c.slice(from, to)),
       segments.map((s) => ({ ...s, refStart: s.refStart - from / SR })),
+      { grow: 0 },
     );
-    const whole = removeReference(mix, SR, ref, segments);
+    const whole = removeReference(mix, SR, ref, segments, { grow: 0 });
     for (let c = 0; c < 2; c++) expect(siSdr(cut.ost[c], whole.ost[c])).toBeGreaterThan(60);
+    // By default the range also covers what the segment may grow into.
+    const grown = referenceRange(segments);
+    expect(grown.end - range.end).toBeGreaterThan(GROW_SECONDS);
+  });
+
+  it('grows a segment the matcher cut short to where the music is heard, and no further', () => {
+    // The music lies over 1-7 s (faded in and out); the matcher found only 3-5 s of it.
+    const segments = [{ start: 3, end: 5, refStart: 5 + 2 * 1.02, speed: 1.02 }];
+    const res = removeReference(mix, SR, ref, segments);
+    expect(res.segments[0].start).toBeGreaterThan(0.6);
+    expect(res.segments[0].start).toBeLessThan(1.5);
+    expect(res.segments[0].end).toBeGreaterThan(6.5);
+    expect(res.segments[0].end).toBeLessThan(7.4);
+    const short = removeReference(mix, SR, ref, segments, { grow: 0 });
+    for (let c = 0; c < 2; c++) {
+      expect(siSdr(res.ost[c], ost[c])).toBeGreaterThan(25);
+      expect(siSdr(short.ost[c], ost[c])).toBeLessThan(10);
+    }
+    // Music that is not there does not make a segment grow: the reference 4 s later is another passage.
+    const elsewhere = removeReference(ost, SR, ref, [{ ...segments[0], refStart: segments[0].refStart + 4 }]);
+    expect(
+      elsewhere.segments.length === 0 || elsewhere.segments[0].end - elsewhere.segments[0].start < 2.5,
+    ).toBe(true);
   });
 
   it('rejects malformed input with a stable code', () => {

@@ -138,7 +138,7 @@ function refWindow(
   return b;
 }
 
-interface Track {
+export interface Track {
   /** Upload sample at the window centre. */
   t: number;
   /** Reference position found there. */
@@ -176,7 +176,7 @@ function fitLine(tracks: Track[]): { a: number; b: number } {
 }
 
 /** One window: where in the reference the upload window [from, from+n) sits, near a predicted line. */
-function locate(
+export function locate(
   mix: Float32Array,
   ref: Float32Array,
   lowRate: number,

@@ -3,8 +3,10 @@
 // crossfades between blocks and into the untouched audio around the segment.
 import { downmix, Scratch } from '../dsp';
 import { alignReference } from './align';
+import { GROW_SECONDS, heardExtent } from './extent';
 import { cutoffForSpeed, resampleMapped } from './resample';
 import { removeBlock, type ShapingOptions } from './shaping';
+import { mapPosition, type TimeMap } from './timemap';
 
 export interface ReferenceSegment {
   /** Upload time, seconds. */
@@ -35,6 +37,8 @@ export interface RemovalOptions extends ShapingOptions {
   margin?: number;
   /** Block length, seconds. */
   blockSeconds?: number;
+  /** Farthest a segment grows on each side while its reference is still heard, seconds (0: not at all). */
+  grow?: number;
 }
 
 export interface RemovalResult {
@@ -79,10 +83,10 @@ const MAX_SPEED = 1.05;
  */
 export function referenceRange(
   segments: ReferenceSegment[],
-  options: { margin?: number; slack?: number } = {},
+  options: { margin?: number; slack?: number; grow?: number } = {},
 ): { start: number; end: number } {
-  const { margin = MARGIN_SECONDS, slack = 1 } = options;
-  const reach = (margin + REACH_SECONDS) * MAX_SPEED + slack;
+  const { margin = MARGIN_SECONDS, slack = 1, grow = GROW_SECONDS } = options;
+  const reach = (margin + REACH_SECONDS + grow) * MAX_SPEED + slack;
   let start = Infinity;
   let end = -Infinity;
   for (const s of segments) {
@@ -111,32 +115,72 @@ export function removeReference(
   options: RemovalOptions = {},
 ): RemovalResult {
   validate(mix, sampleRate, reference);
-  const { margin = MARGIN_SECONDS, blockSeconds = 20, ...shaping } = options;
+  const { margin = MARGIN_SECONDS, blockSeconds = 20, grow = GROW_SECONDS, ...shaping } = options;
   const length = mix[0].length;
   const ost = mix.map((c) => c.slice());
   const done: RemovedSegment[] = [];
   const fade = Math.round(0.05 * sampleRate);
   const overlap = Math.round(OVERLAP_SECONDS * sampleRate);
   const pad = Math.round(PAD_SECONDS * sampleRate);
+  const marginSamples = Math.round(margin * sampleRate);
+  const growSamples = Math.round(grow * sampleRate);
   for (const seg of segments) {
-    const from = Math.max(0, Math.round(seg.start * sampleRate));
-    const to = Math.min(length, Math.round(seg.end * sampleRate));
-    if (to - from < 0.5 * sampleRate) continue;
-    const regionFrom = Math.max(0, from - Math.round(margin * sampleRate));
-    const regionTo = Math.min(length, to + Math.round(margin * sampleRate));
+    const segFrom = Math.max(0, Math.round(seg.start * sampleRate));
+    const segTo = Math.min(length, Math.round(seg.end * sampleRate));
+    if (segTo - segFrom < 0.5 * sampleRate) continue;
+    // Upload samples [reachFrom, reachTo) the segment may grow into; positions below are relative to reachFrom.
+    const reachFrom = Math.max(0, segFrom - growSamples);
+    const reachTo = Math.min(length, segTo + growSamples);
     // Only the part of the reference this segment can reach (any speed within ±5%) is read.
     const refFrom = seg.refStart * sampleRate;
-    const reach = Math.round(REACH_SECONDS * sampleRate);
-    const refLo = Math.max(0, Math.floor(refFrom - (from - regionFrom + reach) * MAX_SPEED));
-    const refHi = Math.min(reference[0].length, Math.ceil(refFrom + (regionTo - from + reach) * MAX_SPEED));
+    const reach = marginSamples + Math.round(REACH_SECONDS * sampleRate);
+    const refLo = Math.max(0, Math.floor(refFrom - (segFrom - reachFrom + reach) * MAX_SPEED));
+    const refHi = Math.min(reference[0].length, Math.ceil(refFrom + (reachTo - segFrom + reach) * MAX_SPEED));
     if (refHi - refLo < 0.5 * sampleRate) continue;
     const refSlices = reference.map((ch) => ch.subarray(refLo, refHi));
     // A mono upload is explained by the reference's mono downmix.
     const refPart = mix.length === 1 && refSlices.length > 1 ? [downmix(refSlices)] : refSlices;
-    const mono = downmix(ost, from, to);
+    const mono = downmix(ost, reachFrom, reachTo);
     const refMono = refPart.length === 1 ? refPart[0] : downmix(refPart);
-    const alignment = alignReference(mono, refMono, sampleRate, 0, to - from, refFrom - refLo, seg.speed);
-    const cutoff = cutoffForSpeed(alignment.speed);
+    const alignment = alignReference(
+      mono,
+      refMono,
+      sampleRate,
+      segFrom - reachFrom,
+      segTo - reachFrom,
+      refFrom - refLo,
+      seg.speed,
+    );
+    // Past the aligned windows the line continues at the mean speed (the map's own end slope is local).
+    const line = extendMap(alignment.map, 0, reachTo - reachFrom, alignment.speed);
+    const grown =
+      grow > 0
+        ? heardExtent(mono, refMono, sampleRate, line, alignment.speed, {
+            from: segFrom - reachFrom,
+            to: segTo - reachFrom,
+            ...within(line, alignment.speed, reachTo - reachFrom, refMono.length),
+          })
+        : { from: segFrom - reachFrom, to: segTo - reachFrom };
+    const from = reachFrom + grown.from;
+    const to = reachFrom + grown.to;
+    // A grown segment is aligned again over its whole length: a line extrapolated over seconds is a
+    // fraction of a sample off, enough to leave the music's top octaves in.
+    const final =
+      from === segFrom && to === segTo
+        ? alignment
+        : alignReference(
+            mono,
+            refMono,
+            sampleRate,
+            grown.from,
+            grown.to,
+            mapPosition(line, grown.from).pos,
+            alignment.speed,
+          );
+    const map = final === alignment ? line : extendMap(final.map, 0, reachTo - reachFrom, final.speed);
+    const regionFrom = Math.max(0, from - marginSamples);
+    const regionTo = Math.min(length, to + marginSamples);
+    const cutoff = cutoffForSpeed(final.speed);
     const block = Math.round(blockSeconds * sampleRate);
     const out = ost.map(() => new Float32Array(regionTo - regionFrom));
     const scratch = new Scratch();
@@ -149,7 +193,7 @@ export function removeReference(
       const pe = Math.min(length, be + overlap + pad);
       const aligned = refPart.map((ch, c) => {
         const r = scratch.take(`aligned${c}`, pe - ps);
-        resampleMapped(ch, alignment.map, ps - from, r, cutoff);
+        resampleMapped(ch, map, ps - reachFrom, r, cutoff);
         return r;
       });
       const res = removeBlock(
@@ -199,9 +243,9 @@ export function removeReference(
       end: to / sampleRate,
       method: 'reference',
       gainDb: 10 * Math.log10((musicEnergy + 1e-20) / (referenceEnergy + 1e-20)),
-      speed: alignment.speed,
+      speed: final.speed,
       residualDb: 10 * Math.log10((after + 1e-20) / (before + 1e-20)),
-      confidence: alignment.confidence,
+      confidence: final.confidence,
     });
   }
   const bgm = mix.map((c, ci) => {
@@ -211,4 +255,28 @@ export function removeReference(
     return b;
   });
   return { ost, bgm, segments: done };
+}
+
+/** `map` with anchors added at `lo` and `hi` on lines of slope `speed` through its end anchors. */
+function extendMap(map: TimeMap, lo: number, hi: number, speed: number): TimeMap {
+  const at = [...map.at];
+  const ref = [...map.ref];
+  if (lo < at[0]) {
+    ref.unshift(ref[0] - (at[0] - lo) * speed);
+    at.unshift(lo);
+  }
+  if (hi > at[at.length - 1]) {
+    ref.push(ref[ref.length - 1] + (hi - at[at.length - 1]) * speed);
+    at.push(hi);
+  }
+  return { at: Float64Array.from(at), ref: Float64Array.from(ref) };
+}
+
+/** Positions [lo, hi) within [0, length) whose reference position (through `map`) lies in [0, refLength). */
+function within(map: TimeMap, speed: number, length: number, refLength: number): { lo: number; hi: number } {
+  const p0 = mapPosition(map, 0).pos;
+  return {
+    lo: Math.max(0, Math.ceil(-p0 / speed)),
+    hi: Math.min(length, Math.floor((refLength - p0) / speed)),
+  };
 }
