@@ -5,7 +5,8 @@
 // each measured in a child process. Options: --opt removal.every=N (every Nth upload, for a quicker
 // run), --opt removal.restoreEvery=6, --opt removal.survival=0 (skip the own-music figure, which needs
 // the benchmark catalog in the database), --opt removal.survivalEvery=N, --opt removal.speed=0 (no
-// speed runs). Parts can run as separate processes and be read side by side.
+// speed runs), --opt removal.identifiedEvery=3 (restoration after the upload's own identification; 0: none).
+// Parts can run as separate processes and be read side by side.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrames } from '@undub/inference/media';
@@ -13,6 +14,9 @@ import { removeReference, type ReferenceSegment } from '@undub/inference/removal
 import { restore } from '@undub/inference/restore';
 import { loadSeparator, type Separator } from '@undub/inference/separation';
 import { DECODE_HEIGHT, DECODE_WIDTH, HASH_FPS } from '@undub/inference/videohash';
+import { downmix } from '@undub/inference/dsp';
+import { resample } from '@undub/inference/fingerprint';
+import { identifyMusicSeparated, SEPARATION_RATE } from '../../../apps/api/src/catalog/separated-lookup';
 import { originalMusicSpans } from '../../../apps/api/src/pipeline/analyze';
 import { improvementPlot, speedPlot } from '../audio-plots';
 import { ensureBenchCatalog } from '../catalog';
@@ -57,11 +61,13 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     )
     .filter(everyNthPerRatio(every));
   const endToEndEvery = Number(ctx.options['removal.restoreEvery'] ?? 6);
+  const identifiedEvery = Number(ctx.options['removal.identifiedEvery'] ?? 3);
   ctx.log(`removing catalog music from ${items.length} uploads`);
   const tracks = new Map(ctx.manifest.music.map((m) => [m.id, m]));
   const separator = await loadSeparator();
   const reference: RatioRow[] = [];
   const endToEnd: RatioRow[] = [];
+  const identified: RatioRow[] = [];
   const byTransform = new Map<string, number[]>();
   const byBitrate = new Map<number, number[]>();
   const speedErrors: number[] = [];
@@ -95,6 +101,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         );
         endToEnd.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
       }
+      if (identifiedEvery > 0 && i % identifiedEvery === 0) {
+        const restored = await restoreAsIdentified(ctx, mix, separator, tracks);
+        identified.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
+      }
     }
     if (ctx.options['removal.survival'] !== '0') survival = await ownMusicSurvival(ctx, separator, tracks);
   } finally {
@@ -102,6 +112,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
   }
   const r = bySiSdrRatio(reference);
   const e = bySiSdrRatio(endToEnd);
+  const id = bySiSdrRatio(identified);
   const transformRows = [...byTransform].map(([t, xs]) => [t, String(xs.length), median(xs)]);
   const bitrateRows = [...byBitrate]
     .sort((a, b) => a[0] - b[0])
@@ -140,6 +151,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       items: items.length,
       reference: r.figures,
       endToEnd: { items: endToEnd.length, ...e.figures },
+      asIdentified: { items: identified.length, ...id.figures },
       improvementByTransform: Object.fromEntries(
         transformRows.map(([t, n, m]) => [t, { n: Number(n), median: m }]),
       ),
@@ -154,6 +166,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       `${items.length} eval re-uploads with catalog music${every > 1 ? ` (every ${every}th of each ratio)` : ''}; the remover gets the true span and offset moved by up ` +
       `to ±50 ms and its speed by up to ±0.3%. Restored-OST SI-SDR against the true OST.\n\n**Reference-guided removal**\n\n${r.table}\n` +
       `**restore() end to end** (every ${endToEndEvery}th upload: reference removal, the model on the rest)\n\n${e.table}\n` +
+      (identified.length
+        ? `**As the pipeline: the upload's own identification, then restore()** (every ${identifiedEvery}th upload: no true span or offset given; the music the lookups find, at the places and segments they report, grown by the remover while the reference is heard; what they miss goes to the model)\n\n${id.table}\n`
+        : '') +
       `**SI-SDR improvement by transform**\n\n${markdownTable(['transform', 'n', 'SI-SDRi median'], transformRows)}\n` +
       `**SI-SDR improvement by AAC bitrate**\n\n${markdownTable(['bitrate', 'n', 'SI-SDRi median'], bitrateRows)}\n` +
       `Median speed error of the alignment: ${median(speedErrors).toExponential(1)}.\n\n` +
@@ -164,6 +179,30 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       SPEED_NOTE,
     ],
   };
+}
+
+/**
+ * The restored OST as the pipeline makes it: catalog music identified in the upload itself (16 kHz mono,
+ * identifyMusicSeparated), each match removed with its recording at the segments reported, the model on the
+ * rest.
+ */
+async function restoreAsIdentified(
+  ctx: BenchContext,
+  mix: Float32Array[],
+  separator: Separator,
+  tracks: Map<string, MusicTrack>,
+): Promise<{ ost: Float32Array[] }> {
+  const db = await ensureBenchCatalog(ctx);
+  const mono = resample(downmix(mix), RATE, SEPARATION_RATE);
+  const matches = await identifyMusicSeparated(db, mono, SEPARATION_RATE, separator);
+  const references = await Promise.all(
+    matches.map(async (m) => ({
+      musicId: m.musicId,
+      channels: (await readWav(ctx.resolve(tracks.get(m.musicId)!.file))).channels,
+      segments: m.segments.map((x) => ({ ...x, speed: m.speed })),
+    })),
+  );
+  return restore({ channels: mix, sampleRate: RATE, references }, { separator });
 }
 
 /** Share of `own` (the OST's own music) found in `estimate`: projection coefficient over both channels, %. */

@@ -18,6 +18,7 @@ import type { Database } from '../db';
 import { catalogContext, type CatalogOptions } from './context';
 import { PgLandmarkIndex, SOURCE_MUSIC, SOURCE_ORIGINAL } from './landmark-store';
 import { candidateWorks, loadVideoHashes } from './video-store';
+import { settleRepeat } from './repeats';
 
 export interface MusicMatch {
   musicId: string;
@@ -119,7 +120,13 @@ export async function lookupMusic(
     votes: m.votes,
     evidence: 'landmarks',
   });
-  const matches = found.filter((m) => m.confidence >= MIN_CONFIDENCE).map(toMatch);
+  // Each identified track at the repeat of its passage the upload holds (the first signal is the upload's).
+  const mixture = Array.isArray(mono) ? mono[0] : mono;
+  const matches = await Promise.all(
+    found
+      .filter((m) => m.confidence >= MIN_CONFIDENCE)
+      .map((m) => settleRepeat(db, mixture, sampleRate, query!, toMatch(m), m.key, opts)),
+  );
   const shortlist = matches.length
     ? []
     : found.filter((m) => m.confidence >= SHORTLIST_MIN_CONFIDENCE).slice(0, SHORTLIST);

@@ -16,7 +16,12 @@ import {
   type QueryLandmarks,
   type Segment,
 } from '@undub/inference/fingerprint';
-import { PRESENCE_MARGIN_SECONDS, presenceScore, referencePresence } from '@undub/inference/removal';
+import {
+  PRESENCE_MARGIN_SECONDS,
+  presenceScore,
+  referencePresence,
+  type PresenceGuess,
+} from '@undub/inference/removal';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
@@ -49,7 +54,7 @@ const MAX_REFERENCE_SECONDS = 600;
 const SAME_PLACE_SECONDS = 0.5;
 
 /** A place to check: the voted upload stretch [from, to) (seconds), the reference second at upload second 0. */
-interface Check {
+export interface Check {
   speed: number;
   from: number;
   to: number;
@@ -123,7 +128,7 @@ function pitchFollowing(query: FingerprintQuery): QueryLandmarks[] {
 }
 
 /** The place a lookup voted for (checked in full, before any re-voted place). */
-function checkOfMatch(m: MusicMatch): Check {
+export function checkOfMatch(m: MusicMatch): Check {
   const first = m.segments[0];
   return {
     speed: m.speed,
@@ -135,7 +140,7 @@ function checkOfMatch(m: MusicMatch): Check {
   };
 }
 
-function checkOfPlace(p: Place): Check {
+export function checkOfPlace(p: Place): Check {
   const { speed } = p.hypothesis;
   return {
     speed,
@@ -176,14 +181,18 @@ function judged(c: Check, duration: number): { from: number; to: number } {
   return { from, to: Math.min(duration, from + 2 * half) };
 }
 
-/** The check where the track's reference is most clearly present (undefined when it cannot be read). */
-async function checkPlaces(
+/**
+ * The track's recording (mono, SAMPLE_RATE) around the checks, most voted first, that one read of at most
+ * MAX_REFERENCE_SECONDS covers, and each check's guess for the presence measures; undefined when none
+ * fits or the recording cannot be read.
+ */
+export async function readPlaces(
   db: Database,
   mix: Float32Array,
   musicId: string,
   checks: Check[],
   opts: CatalogOptions,
-): Promise<{ check: Check; z: number } | undefined> {
+): Promise<{ ref: Float32Array; covered: Check[]; guessOf: (c: Check) => PresenceGuess } | undefined> {
   const duration = mix.length / SAMPLE_RATE;
   const refAt = (c: Check, t: number) => c.refAtZero + t * c.speed;
   // One read covers every place (most voted first) that fits in MAX_REFERENCE_SECONDS.
@@ -210,6 +219,20 @@ async function checkPlaces(
     const refFrom = (refAt(c, from) - range.start) * SAMPLE_RATE;
     return { from: from * SAMPLE_RATE, to: to * SAMPLE_RATE, refFrom, speed: c.speed };
   };
+  return { ref, covered, guessOf };
+}
+
+/** The check where the track's reference is most clearly present (undefined when it cannot be read). */
+async function checkPlaces(
+  db: Database,
+  mix: Float32Array,
+  musicId: string,
+  checks: Check[],
+  opts: CatalogOptions,
+): Promise<{ check: Check; z: number } | undefined> {
+  const read = await readPlaces(db, mix, musicId, checks, opts);
+  if (!read) return undefined;
+  const { ref, covered, guessOf } = read;
   // The lookups' own places are checked in full; the re-voted ones are screened and the best few checked.
   const screened = covered
     .filter((c) => !c.segments)

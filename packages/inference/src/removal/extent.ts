@@ -20,8 +20,8 @@ const MAX_LAG = 8;
  * most over these lags (about 3600 bins at 1/sqrt(2·bins) each); music 10 dB under speech near 0.1.
  */
 export const MIN_HEARD_PEAK = 0.06;
-/** Windows in a row without the reference that end the growth (one can fall in a pause). */
-const MISSES = 2;
+/** Windows in a row without the reference that end the growth (2 s: a pause, or a fade in or out). */
+const MISSES = 8;
 
 /**
  * The upload samples [from, to) grown while the reference, read through `map`, is heard in `mono`, within
@@ -44,20 +44,29 @@ export function heardExtent(
     locate(mono, ref, lowRate, start, n, step, { refAt: mapPosition(map, start).pos, speed }, MAX_LAG).peak >=
     MIN_HEARD_PEAK;
   // Forward: windows starting half a window before the end; the end moves to the middle of the last
-  // window that heard the reference, plus half a hop.
+  // window that heard the reference, plus half a hop, or to the limit when the last window that fits
+  // there heard it.
   let to = span.to;
-  for (let s = span.to - width / 2, misses = 0; s + width <= span.hi && misses < MISSES; s += hop) {
-    if (heard(s)) {
-      to = Math.max(to, Math.min(span.hi, Math.round(s + width / 2 + hop / 2)));
+  for (let s = span.to - width / 2, misses = 0; misses < MISSES; s += hop) {
+    const last = s + width >= span.hi;
+    const start = last ? span.hi - width : s;
+    if (start < span.lo) break;
+    if (heard(start)) {
+      to = Math.max(to, last ? span.hi : Math.round(s + width / 2 + hop / 2));
       misses = 0;
     } else misses++;
+    if (last) break;
   }
   let from = span.from;
-  for (let s = span.from - width / 2, misses = 0; s >= span.lo && misses < MISSES; s -= hop) {
-    if (heard(s)) {
-      from = Math.min(from, Math.max(span.lo, Math.round(s + width / 2 - hop / 2)));
+  for (let s = span.from - width / 2, misses = 0; misses < MISSES; s -= hop) {
+    const last = s <= span.lo;
+    const start = last ? span.lo : s;
+    if (start + width > span.hi) break;
+    if (heard(start)) {
+      from = Math.min(from, last ? span.lo : Math.round(s + width / 2 - hop / 2));
       misses = 0;
     } else misses++;
+    if (last) break;
   }
   return { from, to };
 }

@@ -88,14 +88,20 @@ export function referencePresence(
 /**
  * The score alone at the guessed place, from SCREEN_WINDOWS windows and no null: a cheap first pass that
  * ranks many places, so that only the best few need referencePresence. -Infinity where that could not judge.
+ * `compare` ranks places that are all present (repeats of a passage): every window the segment holds is
+ * read, and a place too near the recording's ends for a null is still scored.
  */
 export function presenceScore(
   mix: Float32Array,
   ref: Float32Array,
   sampleRate: number,
   guess: PresenceGuess,
+  compare = false,
 ): number {
-  return prepare(mix, ref, sampleRate, guess, SCREEN_WINDOWS)?.scoreAt(0) ?? -Infinity;
+  const check = compare
+    ? prepare(mix, ref, sampleRate, guess, MAX_WINDOWS, 0)
+    : prepare(mix, ref, sampleRate, guess, SCREEN_WINDOWS);
+  return check?.scoreAt(0) ?? -Infinity;
 }
 
 /** The measure at a reference shift (samples) from the guess, and the shifts of the null; none if too short. */
@@ -105,6 +111,7 @@ function prepare(
   sampleRate: number,
   guess: PresenceGuess,
   maxWindows: number,
+  minNullShifts = MIN_NULL_SHIFTS,
 ): { scoreAt: (shift: number) => number; shifts: number[] } | undefined {
   const n = Math.round(WINDOW_SECONDS * sampleRate);
   const maxLag = Math.round(MAX_LAG_SECONDS * sampleRate);
@@ -124,7 +131,7 @@ function prepare(
   const shifts = SHIFTS_SECONDS.map((d) => Math.round(d * sampleRate))
     .filter(fits)
     .slice(0, NULL_SHIFTS);
-  if (shifts.length < MIN_NULL_SHIFTS) return undefined;
+  if (shifts.length < minNullShifts) return undefined;
   const corr = new Correlator(n, maxLag, sampleRate);
   const windows = starts.map((s) => corr.whitenedWindow(mix, s));
   const lines = driftLines(starts, maxLag);
