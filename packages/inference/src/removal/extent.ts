@@ -44,15 +44,15 @@ export function heardExtent(
     locate(mono, ref, lowRate, start, n, step, { refAt: mapPosition(map, start).pos, speed }, MAX_LAG).peak >=
     MIN_HEARD_PEAK;
   // Forward: windows starting half a window before the end; the end moves to the middle of the last
-  // window that heard the reference, plus half a hop, or to the limit when the last window that fits
-  // there heard it.
+  // window that heard the reference (a window straddling the music's end can still hear it), or to the
+  // limit when the last window that fits there heard it.
   let to = span.to;
   for (let s = span.to - width / 2, misses = 0; misses < MISSES; s += hop) {
     const last = s + width >= span.hi;
     const start = last ? span.hi - width : s;
     if (start < span.lo) break;
     if (heard(start)) {
-      to = Math.max(to, last ? span.hi : Math.round(s + width / 2 + hop / 2));
+      to = Math.max(to, last ? span.hi : Math.round(s + width / 2));
       misses = 0;
     } else misses++;
     if (last) break;
@@ -63,7 +63,7 @@ export function heardExtent(
     const start = last ? span.lo : s;
     if (start + width > span.hi) break;
     if (heard(start)) {
-      from = Math.min(from, last ? span.lo : Math.round(s + width / 2 - hop / 2));
+      from = Math.min(from, last ? span.lo : Math.round(s + width / 2));
       misses = 0;
     } else misses++;
     if (last) break;

@@ -163,8 +163,9 @@ export function removeReference(
         : { from: segFrom - reachFrom, to: segTo - reachFrom };
     const from = reachFrom + grown.from;
     const to = reachFrom + grown.to;
-    // A grown segment is aligned again over its whole length: a line extrapolated over seconds is a
-    // fraction of a sample off, enough to leave the music's top octaves in.
+    // A grown segment is aligned again over its whole length (a line extrapolated over seconds is a
+    // fraction of a sample off, enough to leave the music's top octaves in); that alignment is used where
+    // the segment grew, the first one, which saw only the music, inside it.
     const final =
       from === segFrom && to === segTo
         ? alignment
@@ -177,7 +178,15 @@ export function removeReference(
             mapPosition(line, grown.from).pos,
             alignment.speed,
           );
-    const map = final === alignment ? line : extendMap(final.map, 0, reachTo - reachFrom, final.speed);
+    const map =
+      final === alignment
+        ? line
+        : extendMap(
+            splice(final.map, alignment.map, segFrom - reachFrom, segTo - reachFrom),
+            0,
+            reachTo - reachFrom,
+            final.speed,
+          );
     const regionFrom = Math.max(0, from - marginSamples);
     const regionTo = Math.min(length, to + marginSamples);
     const cutoff = cutoffForSpeed(final.speed);
@@ -255,6 +264,23 @@ export function removeReference(
     return b;
   });
   return { ost, bgm, segments: done };
+}
+
+/** `outer`'s anchors outside [from, to), `inner`'s within. */
+function splice(outer: TimeMap, inner: TimeMap, from: number, to: number): TimeMap {
+  const at: number[] = [];
+  const ref: number[] = [];
+  const take = (m: TimeMap, keep: (t: number) => boolean) =>
+    m.at.forEach((t, i) => {
+      if (keep(t)) {
+        at.push(t);
+        ref.push(m.ref[i]);
+      }
+    });
+  take(outer, (t) => t < from);
+  take(inner, (t) => t >= from && t < to);
+  take(outer, (t) => t >= to);
+  return { at: Float64Array.from(at), ref: Float64Array.from(ref) };
 }
 
 /** `map` with anchors added at `lo` and `hi` on lines of slope `speed` through its end anchors. */
