@@ -159,9 +159,12 @@ describe('removeReference', { timeout: 60_000 }, () => {
     );
     const whole = removeReference(mix, SR, ref, segments, { grow: 0 });
     for (let c = 0; c < 2; c++) expect(siSdr(cut.ost[c], whole.ost[c])).toBeGreaterThan(60);
-    // By default the range also covers what the segment may grow into.
+    // By default the range also covers what the segment may grow into, up to the upload's ends.
     const grown = referenceRange(segments);
     expect(grown.end - range.end).toBeGreaterThan(GROW_SECONDS);
+    const bounded = referenceRange(segments, { uploadSeconds: 8 });
+    expect(bounded.end - range.end).toBeCloseTo(1 * 1.05, 1);
+    expect(bounded.start).toBeCloseTo(Math.max(0, range.start - 1.04 * 1.05), 1);
   });
 
   it('grows a segment the matcher cut short to where the music is heard, and no further', () => {

@@ -122,12 +122,13 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
   if (audio && sampleRate) {
     if (doRestore) {
       // Reading the identified tracks' audio is part of removing them; only the part the segments
-      // reach is decoded, and the segments' reference times are moved to its start.
+      // reach, or may grow into within the upload, is decoded, and the segments' reference times are
+      // moved to its start.
       const references = await clock.run('remove_bgm', () =>
         Promise.all(
           musicMatches.map(async (m) => {
             const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
-            const range = referenceRange(segments);
+            const range = referenceRange(segments, { uploadSeconds: audio[0].length / sampleRate });
             return {
               musicId: m.musicId,
               channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),

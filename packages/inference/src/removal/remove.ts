@@ -79,19 +79,22 @@ const MAX_SPEED = 1.05;
 /**
  * The reference seconds [start, end) that removing `segments` can read: a caller holding a long
  * catalog track decodes only these, and passes segments with `refStart` taken from `start`. `slack`
- * covers a decoder's inexact seek and the aligner's search around `refStart`.
+ * covers a decoder's inexact seek and the aligner's search around `refStart`; `uploadSeconds`, when
+ * given, stops the room for growth at the upload's ends.
  */
 export function referenceRange(
   segments: ReferenceSegment[],
-  options: { margin?: number; slack?: number; grow?: number } = {},
+  options: { margin?: number; slack?: number; grow?: number; uploadSeconds?: number } = {},
 ): { start: number; end: number } {
-  const { margin = MARGIN_SECONDS, slack = 1, grow = GROW_SECONDS } = options;
-  const reach = (margin + REACH_SECONDS + grow) * MAX_SPEED + slack;
+  const { margin = MARGIN_SECONDS, slack = 1, grow = GROW_SECONDS, uploadSeconds = Infinity } = options;
+  const reach = (margin + REACH_SECONDS) * MAX_SPEED + slack;
   let start = Infinity;
   let end = -Infinity;
   for (const s of segments) {
-    start = Math.min(start, s.refStart - reach);
-    end = Math.max(end, s.refStart + (s.end - s.start) * MAX_SPEED + reach);
+    const before = Math.max(0, Math.min(grow, s.start));
+    const after = Math.max(0, Math.min(grow, uploadSeconds - s.end));
+    start = Math.min(start, s.refStart - before * MAX_SPEED - reach);
+    end = Math.max(end, s.refStart + (s.end - s.start + after) * MAX_SPEED + reach);
   }
   return { start: Math.max(0, start), end: Math.max(0, end) };
 }
