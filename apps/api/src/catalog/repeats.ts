@@ -15,7 +15,9 @@ import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { round, type MusicMatch } from './identify';
 import { PgLandmarkIndex, SOURCE_MUSIC } from './landmark-store';
-import { checkOfMatch, checkOfPlace, readPlaces, type Check } from './waveform-check';
+import { CatalogError } from './errors';
+import { loadMusicReference } from './manage';
+import { checkOfMatch, checkOfPlace, judged, type Check } from './waveform-check';
 
 /** Places compared: the most voted under the match's speed hypothesis. */
 const PLACES = 4;
@@ -23,6 +25,8 @@ const PLACES = 4;
 const REPEAT_VOTE_SHARE = 0.5;
 /** Places whose reference times differ by less than this are one place, seconds. */
 const SAME_PLACE_SECONDS = 0.5;
+/** Reference read around each place beyond the judged stretch: the lag search and drift, seconds. */
+const READ_SLACK_SECONDS = 1;
 /** How much better (absolute score) another place must fit to replace the voted one. */
 const MIN_GAIN = 0.01;
 
@@ -52,17 +56,32 @@ export async function settleRepeat(
     .map((p) => ({ ...checkOfPlace(p), from: own.from, to: own.to }))
     .filter((c) => Math.abs(refMid(c) - refMid(own)) >= SAME_PLACE_SECONDS);
   if (rivals.length === 0) return match;
+  // Each place is read on its own, just around the judged stretch: repeats can lie minutes apart.
   const mix = resample(mono, sampleRate, SAMPLE_RATE);
-  const read = await readPlaces(db, mix, match.musicId, [own, ...rivals], opts);
-  if (!read || !read.covered.includes(own)) return match;
-  const score = (c: Check) => presenceScore(mix, read.ref, SAMPLE_RATE, read.guessOf(c), true);
-  const ownScore = score(own);
-  let best = { check: own, score: ownScore };
-  for (const c of read.covered.filter((x) => x !== own)) {
-    const s = score(c);
-    if (s > best.score) best = { check: c, score: s };
+  const { from, to } = judged(own, mix.length / SAMPLE_RATE);
+  const score = async (c: Check) => {
+    const start = Math.max(0, c.refAtZero + from * c.speed - READ_SLACK_SECONDS);
+    const end = c.refAtZero + to * c.speed + READ_SLACK_SECONDS;
+    const [ref] = await loadMusicReference(db, match.musicId, SAMPLE_RATE, {
+      ...opts,
+      channels: 1,
+      range: { start, end },
+    });
+    const refFrom = (c.refAtZero + from * c.speed - start) * SAMPLE_RATE;
+    const guess = { from: from * SAMPLE_RATE, to: to * SAMPLE_RATE, refFrom, speed: c.speed };
+    return presenceScore(mix, ref, SAMPLE_RATE, guess, true);
+  };
+  let scores: number[];
+  try {
+    scores = await Promise.all([own, ...rivals].map(score));
+  } catch (err) {
+    // A recording removed meanwhile: the match stays as the landmarks placed it.
+    if (err instanceof CatalogError) return match;
+    throw err;
   }
-  if (best.check === own || best.score < ownScore + MIN_GAIN) return match;
+  const bestAt = scores.indexOf(Math.max(...scores));
+  const best = { check: [own, ...rivals][bestAt], score: scores[bestAt] };
+  if (best.check === own || best.score < scores[0] + MIN_GAIN) return match;
   const shift = best.check.refAtZero - own.refAtZero;
   return {
     ...match,

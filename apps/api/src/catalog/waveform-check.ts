@@ -175,7 +175,7 @@ function distinctPlaces(own: Check[], revoted: Check[][]): Check[] {
 }
 
 /** The upload seconds judged for a check: its voted stretch, padded, at least MIN_JUDGED_SECONDS. */
-function judged(c: Check, duration: number): { from: number; to: number } {
+export function judged(c: Check, duration: number): { from: number; to: number } {
   const half = Math.max((c.to - c.from) / 2 + PADDING_SECONDS, MIN_JUDGED_SECONDS / 2);
   const from = Math.max(0, Math.min((c.from + c.to) / 2 - half, duration - 2 * half));
   return { from, to: Math.min(duration, from + 2 * half) };
@@ -186,7 +186,7 @@ function judged(c: Check, duration: number): { from: number; to: number } {
  * MAX_REFERENCE_SECONDS covers, and each check's guess for the presence measures; undefined when none
  * fits or the recording cannot be read.
  */
-export async function readPlaces(
+async function readPlaces(
   db: Database,
   mix: Float32Array,
   musicId: string,

@@ -3,8 +3,8 @@
 // by chance. Short windows along the segment are cross-correlated with the reference near the predicted
 // lag (phase transform, so every frequency counts alike), and their correlations are summed along
 // straight lines of lag against time (a slightly wrong speed makes the lag drift): the music's windows
-// add up on one line, chance peaks do not. The best line's mean (its highest windows left out, so a sound
-// two recordings share for a moment cannot carry it) is compared with the same measure with
+// add up on one line, chance peaks do not. The best line's mean (its best second left out, so a sound two
+// recordings share for a moment cannot carry it) is compared with the same measure with
 // the reference shifted by seconds: the null is the same two recordings, misaligned, so no threshold
 // depends on genre, loudness or catalog size.
 import { fftPlan, irfft, rfft, type FftPlan } from '../dsp';
@@ -23,7 +23,7 @@ export interface PresenceGuess {
 }
 
 export interface Presence {
-  /** Trimmed mean normalised correlation of the windows along the best line at the guessed place (0..1). */
+  /** Mean normalised correlation (its best second left out) of the windows along the best line at the guessed place (0..1). */
   score: number;
   /** Mean and spread of that score with the reference shifted. */
   nullMean: number;
@@ -49,8 +49,8 @@ const MIN_WINDOWS = 8;
 const MAX_LAG_SECONDS = 0.064;
 /** Speed error (fraction) the lines cover: the matcher's hypotheses are 1% apart. */
 const MAX_DRIFT = 0.006;
-/** Share of a line's windows, the highest, left out of its score (bestLine). */
-const TRIM = 0.25;
+/** Consecutive windows a moment of shared sound can lift (about a second), left out of a line's score. */
+const MOMENT_WINDOWS = 3;
 /** Lag tolerance of a line, samples each side (a phase-transform peak is a sample or two wide). */
 const LINE_TOLERANCE = 6;
 const LOW_HZ = 100;
@@ -163,9 +163,9 @@ function driftLines(starts: number[], maxLag: number): Int32Array[] {
 
 /**
  * The windows' (tolerance-widened) correlations along the line and lag where their mean is highest,
- * averaged without the highest TRIM of them: music present in the upload keeps most windows up, while a
- * short sound two recordings share (one sampled instrument note) lifts two or three, which the trimmed
- * mean leaves out.
+ * averaged without their best MOMENT_WINDOWS consecutive windows: music present in the upload holds up
+ * along the segment, even when it comes and goes, while a sound two recordings share for a moment (one
+ * sampled note) lifts two or three neighbouring windows, which this leaves out.
  */
 function bestLine(curves: Float32Array[], lines: Int32Array[]): number {
   const lags = curves[0].length;
@@ -182,11 +182,15 @@ function bestLine(curves: Float32Array[], lines: Int32Array[]): number {
     }
     for (let l = 0; l < lags; l++) if (sum[l] > best.value) best = { value: sum[l], line, lag: l };
   }
-  const values = curves
-    .map((c, i) => c[best.lag + best.line[i]] ?? 0)
-    .sort((a, b) => a - b)
-    .slice(0, curves.length - Math.ceil(TRIM * curves.length));
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  const values = curves.map((c, i) => c[best.lag + best.line[i]] ?? 0);
+  const run = Math.min(MOMENT_WINDOWS, values.length - 1);
+  let moment = -Infinity;
+  for (let i = 0; i + run <= values.length; i++) {
+    let s = 0;
+    for (let j = i; j < i + run; j++) s += values[j];
+    moment = Math.max(moment, s);
+  }
+  return (best.value - moment) / (values.length - run);
 }
 
 /** Phase-transform cross-correlation of fixed-size upload windows against the reference. */
