@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-if (!existsSync(path.join(root, 'node_modules', 'tsx')) || !existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+if (
+  !existsSync(path.join(root, 'node_modules', 'tsx')) ||
+  !existsSync(path.join(root, 'node_modules', '.package-lock.json'))
+) {
   process.stderr.write('undub: first run: installing dependencies (npm ci)…\n');
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: root,
