@@ -29,6 +29,25 @@ describe('referencePresence', () => {
     expect(referencePresence(upload, ref, SR, { ...guess, refFrom: 40 * SR }).z).toBeLessThan(3);
   });
 
+  it('does not take a moment of sound two recordings share for the recording', () => {
+    // Broadband stand-ins: a reference and an unrelated upload that holds 0.6 s of the reference's audio.
+    const noise = (seed: number, seconds: number) => {
+      let x = seed;
+      return Float32Array.from({ length: seconds * SR }, () => {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        return x / 2 ** 30 - 1;
+      });
+    };
+    const reference = noise(1, 40);
+    const upload = noise(2, 4);
+    for (let i = 0; i < 0.6 * SR; i++) upload[SR + i] += reference[21 * SR + i];
+    const guess = { from: 0, to: upload.length, refFrom: 20 * SR, speed: 1 };
+    expect(referencePresence(upload, reference, SR, guess).z).toBeLessThan(4);
+    // The reference present throughout the same 4 s, 10 dB under the other sound, is found.
+    const present = upload.map((v, i) => v + 0.3 * reference[20 * SR + i]);
+    expect(referencePresence(present, reference, SR, guess).z).toBeGreaterThan(8);
+  });
+
   it('follows a speed change the guess gets to within half a percent', () => {
     const upload = mix(speech, excerpt(ref, 20, 10, 1.02), 5);
     const z = (speed: number) =>
