@@ -19,6 +19,7 @@ import { resample } from '@undub/inference/fingerprint';
 import { identifyMusicSeparated, SEPARATION_RATE } from '../../../apps/api/src/catalog/separated-lookup';
 import { originalMusicSpans } from '../../../apps/api/src/pipeline/analyze';
 import { improvementPlot, speedPlot } from '../audio-plots';
+import type { Database } from '../../../apps/api/src/db';
 import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
@@ -62,6 +63,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     .filter(everyNthPerRatio(every));
   const endToEndEvery = Number(ctx.options['removal.restoreEvery'] ?? 6);
   const identifiedEvery = Number(ctx.options['removal.identifiedEvery'] ?? 3);
+  const catalog = identifiedEvery > 0 ? await ensureBenchCatalog(ctx) : undefined;
   ctx.log(`removing catalog music from ${items.length} uploads`);
   const tracks = new Map(ctx.manifest.music.map((m) => [m.id, m]));
   const separator = await loadSeparator();
@@ -102,7 +104,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
         endToEnd.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
       }
       if (identifiedEvery > 0 && i % identifiedEvery === 0) {
-        const restored = await restoreAsIdentified(ctx, mix, separator, tracks);
+        const restored = await restoreAsIdentified(ctx, catalog!, mix, separator, tracks);
         identified.push({ ...common, siSdr: siSdrStereo(restored.ost, ost) });
       }
     }
@@ -188,11 +190,11 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
  */
 async function restoreAsIdentified(
   ctx: BenchContext,
+  db: Database,
   mix: Float32Array[],
   separator: Separator,
   tracks: Map<string, MusicTrack>,
 ): Promise<{ ost: Float32Array[] }> {
-  const db = await ensureBenchCatalog(ctx);
   const mono = resample(downmix(mix), RATE, SEPARATION_RATE);
   const matches = await identifyMusicSeparated(db, mono, SEPARATION_RATE, separator);
   const references = await Promise.all(

@@ -17,14 +17,12 @@ import { round, type MusicMatch } from './identify';
 import { PgLandmarkIndex, SOURCE_MUSIC } from './landmark-store';
 import { CatalogError } from './errors';
 import { loadMusicReference } from './manage';
-import { checkOfMatch, checkOfPlace, judged, type Check } from './waveform-check';
+import { checkOfMatch, checkOfPlace, judged, SAME_PLACE_SECONDS, type Check } from './waveform-check';
 
 /** Places compared: the most voted under the match's speed hypothesis. */
 const PLACES = 4;
 /** Share of the best place's votes another place needs to be a possible repeat. */
 const REPEAT_VOTE_SHARE = 0.5;
-/** Places whose reference times differ by less than this are one place, seconds. */
-const SAME_PLACE_SECONDS = 0.5;
 /** Reference read around each place beyond the judged stretch: the lag search and drift, seconds. */
 const READ_SLACK_SECONDS = 1;
 /** How much better (absolute score) another place must fit to replace the voted one. */

@@ -16,12 +16,7 @@ import {
   type QueryLandmarks,
   type Segment,
 } from '@undub/inference/fingerprint';
-import {
-  PRESENCE_MARGIN_SECONDS,
-  presenceScore,
-  referencePresence,
-  type PresenceGuess,
-} from '@undub/inference/removal';
+import { PRESENCE_MARGIN_SECONDS, presenceScore, referencePresence } from '@undub/inference/removal';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
@@ -51,7 +46,7 @@ const FULL_CHECKS = 1;
 /** Reference seconds read per track at most: a long recording is checked near its most voted places. */
 const MAX_REFERENCE_SECONDS = 600;
 /** Places whose reference times (mid-stretch) are this close are one place. */
-const SAME_PLACE_SECONDS = 0.5;
+export const SAME_PLACE_SECONDS = 0.5;
 
 /** A place to check: the voted upload stretch [from, to) (seconds), the reference second at upload second 0. */
 export interface Check {
@@ -181,18 +176,14 @@ export function judged(c: Check, duration: number): { from: number; to: number }
   return { from, to: Math.min(duration, from + 2 * half) };
 }
 
-/**
- * The track's recording (mono, SAMPLE_RATE) around the checks, most voted first, that one read of at most
- * MAX_REFERENCE_SECONDS covers, and each check's guess for the presence measures; undefined when none
- * fits or the recording cannot be read.
- */
-async function readPlaces(
+/** The check where the track's reference is most clearly present (undefined when it cannot be read). */
+async function checkPlaces(
   db: Database,
   mix: Float32Array,
   musicId: string,
   checks: Check[],
   opts: CatalogOptions,
-): Promise<{ ref: Float32Array; covered: Check[]; guessOf: (c: Check) => PresenceGuess } | undefined> {
+): Promise<{ check: Check; z: number } | undefined> {
   const duration = mix.length / SAMPLE_RATE;
   const refAt = (c: Check, t: number) => c.refAtZero + t * c.speed;
   // One read covers every place (most voted first) that fits in MAX_REFERENCE_SECONDS.
@@ -219,20 +210,6 @@ async function readPlaces(
     const refFrom = (refAt(c, from) - range.start) * SAMPLE_RATE;
     return { from: from * SAMPLE_RATE, to: to * SAMPLE_RATE, refFrom, speed: c.speed };
   };
-  return { ref, covered, guessOf };
-}
-
-/** The check where the track's reference is most clearly present (undefined when it cannot be read). */
-async function checkPlaces(
-  db: Database,
-  mix: Float32Array,
-  musicId: string,
-  checks: Check[],
-  opts: CatalogOptions,
-): Promise<{ check: Check; z: number } | undefined> {
-  const read = await readPlaces(db, mix, musicId, checks, opts);
-  if (!read) return undefined;
-  const { ref, covered, guessOf } = read;
   // The lookups' own places are checked in full; the re-voted ones are screened and the best few checked.
   const screened = covered
     .filter((c) => !c.segments)
