@@ -116,27 +116,7 @@ describe('original works', () => {
   it('match a mirrored, re-encoded re-upload by soundtrack and picture; `undub identify` reports both', async () => {
     const ost = mix(synthBabble(11, 12, SR), synthMusic(77, 12, SR), 6);
     await encodeAudio([ost], SR, at('ost.wav'), { format: 'wav' });
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=320x180:r=25',
-      '-i',
-      at('ost.wav'),
-      '-t',
-      '12',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-c:a',
-      'aac',
-      '-shortest',
-      at('work.mp4'),
-    ]);
+    makeVideo(at('work.mp4'), { seconds: 12, audio: at('ost.wav') });
     const added = await addOriginal(db, at('work.mp4'), { externalId: 'w1', title: 'Work one' });
     expect(added.videoFrames).toBeGreaterThan(40);
     execFileSync('ffmpeg', [

@@ -6,13 +6,13 @@ import { resample, type FingerprintQuery } from '@undub/inference/fingerprint';
 import { encodeAudio } from '@undub/inference/media';
 import { modelInfo, type Separator } from '@undub/inference/separation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMusic, identifyMusic } from '../src/catalog';
+import { addMusic, addOriginal, identifyMusic } from '../src/catalog';
 import { lookupMusic, type MusicLookup, type MusicMatch } from '../src/catalog/identify';
 import { identifyMusicSeparated } from '../src/catalog/separated-lookup';
 import { confirmByWaveform } from '../src/catalog/waveform-check';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db';
-import { tempDir } from '../../../packages/inference/test/support/media-fixtures';
+import { makeVideo, tempDir } from '../../../packages/inference/test/support/media-fixtures';
 import { mix, synthBabble, synthMusic } from '../../../packages/inference/test/support/synth-audio';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
@@ -134,3 +134,23 @@ describe('the waveform check', () => {
     expect(await confirmByWaveform(db, buried, SR, [await lookupOf([weak('m1', 13)], query)])).toEqual([]);
   }, 60_000);
 });
+
+it("finds music masked by an original work's soundtrack once that soundtrack is removed", async () => {
+  // The work's soundtrack: speech-like babble over its own music, dense enough to hide every peak of
+  // music 25 dB under it.
+  const ost = mix(synthBabble(21, 20, SR), synthMusic(90, 20, SR), 0);
+  const upload = mix(ost.slice(4 * SR, 14 * SR), tracks[0].slice(5 * SR, 15 * SR), 25);
+  expect(await identifyMusicSeparated(db, upload, SR, deafSeparator)).toEqual([]);
+
+  await encodeAudio([ost], SR, path.join(tmp.dir, 'ost.flac'), { format: 'flac' });
+  const work = path.join(tmp.dir, 'work.mp4');
+  makeVideo(work, { seconds: 20, audio: path.join(tmp.dir, 'ost.flac'), size: '160x90' });
+  await addOriginal(db, work, { externalId: 'w1', title: 'Work one' });
+  const found = await identifyMusicSeparated(db, upload, SR, deafSeparator);
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ musicId: 'm0', evidence: 'landmarks', beneath: 'w1', speed: 1 });
+  expect(found[0].confidence).toBeGreaterThan(0.9);
+  expect(found[0].segments[0].refStart - found[0].segments[0].start).toBeCloseTo(5, 0);
+  // The soundtrack alone leaves nothing to find.
+  expect(await identifyMusicSeparated(db, ost.slice(4 * SR, 14 * SR), SR, deafSeparator)).toEqual([]);
+}, 120_000);

@@ -33,6 +33,8 @@ export interface MusicMatch {
    * soundtrack for those, the reference's waveform found in the upload (waveform-check.ts).
    */
   evidence: 'landmarks' | 'waveform';
+  /** The original work whose soundtrack was removed from the upload before the music was found under it. */
+  beneath?: string;
 }
 
 export interface DecodedFrames {

@@ -70,28 +70,50 @@ export async function removeCatalogItem(db: Database, externalId: string, opts: 
   return { kind: music ? ('music' as const) : ('original' as const), externalId };
 }
 
+type AudioOptions = CatalogOptions & { channels?: number; range?: { start: number; end: number } };
+
 /**
  * The catalog track's audio (stereo, or mono for a mono source) at the requested rate: the whole
  * track, or only `range` (seconds; the audio returned starts at `range.start`), since a removal reads
  * a few seconds around its segments of a track that may last many minutes.
  */
-export async function loadMusicReference(
+export const loadMusicReference = (
   db: Database,
   musicId: string,
   sampleRate: number,
-  opts: CatalogOptions & { channels?: number; range?: { start: number; end: number } } = {},
+  opts: AudioOptions = {},
+) => loadStoredAudio(db, 'music', musicId, sampleRate, opts);
+
+/** An original work's soundtrack, read as loadMusicReference reads a track. */
+export const loadOriginalSoundtrack = (
+  db: Database,
+  originalId: string,
+  sampleRate: number,
+  opts: AudioOptions = {},
+) => loadStoredAudio(db, 'original', originalId, sampleRate, opts);
+
+async function loadStoredAudio(
+  db: Database,
+  kind: 'music' | 'original',
+  externalId: string,
+  sampleRate: number,
+  opts: AudioOptions,
 ): Promise<Float32Array[]> {
   const ctx = await catalogContext(db, opts);
-  const track = await db.prisma.musicTrack.findUnique({
-    where: { tenantId_externalId: { tenantId: ctx.tenantId, externalId: musicId } },
-  });
-  if (!track?.storageKey) throw new CatalogError('CATALOG_NOT_FOUND', `no catalog music with id ${musicId}`);
-  const file = ctx.storage.path?.(track.storageKey);
-  if (!file) throw new CatalogError('CATALOG_NOT_FOUND', `the media of ${musicId} is not on local storage`);
-  const { range } = opts;
+  const where = { tenantId_externalId: { tenantId: ctx.tenantId, externalId } };
+  const item =
+    kind === 'music'
+      ? await db.prisma.musicTrack.findUnique({ where })
+      : await db.prisma.originalWork.findUnique({ where });
+  const what =
+    kind === 'music' ? `catalog music with id ${externalId}` : `original work with id ${externalId}`;
+  if (!item?.storageKey) throw new CatalogError('CATALOG_NOT_FOUND', `no ${what}`);
+  const file = ctx.storage.path?.(item.storageKey);
+  if (!file) throw new CatalogError('CATALOG_NOT_FOUND', `the media of the ${what} is not on local storage`);
+  const { channels = 2, range } = opts;
   return decodeAudio(file, {
     sampleRate,
-    channels: opts.channels ?? 2,
+    channels,
     ...(range ? { startSeconds: range.start, durationSeconds: range.end - range.start } : {}),
   });
 }

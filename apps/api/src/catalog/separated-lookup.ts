@@ -1,14 +1,16 @@
-// Music under a loud soundtrack, in up to three looks. When the OST is louder than the music, the
+// Music under a loud soundtrack, in up to four looks. When the OST is louder than the music, the
 // mixture's strongest peaks are mostly the OST's and its lookup finds nothing confident. The separation
 // model's music estimate (the mixture minus its OST estimate) then joins the mixture in a second lookup,
 // as the first stage of a BGM remover would: music peaks the model brings out pair with those the
 // mixture already shows. When that finds nothing either, the best candidates of both are checked
-// against their reference recordings (waveform-check.ts).
+// against their reference recordings (waveform-check.ts). Last, when the upload re-uses a catalog
+// work, the music is looked for under that work's soundtrack, removed (under-original.ts).
 import { resample, SAMPLE_RATE } from '@undub/inference/fingerprint';
 import type { Separator } from '@undub/inference/separation';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { lookupMusic, type MusicMatch } from './identify';
+import { lookupUnderOriginal } from './under-original';
 import { confirmByWaveform } from './waveform-check';
 
 /** The model's own rate: separating there costs the least and feeds it the band it was trained on. */
@@ -16,8 +18,8 @@ export const SEPARATION_RATE = 16000;
 
 /**
  * Catalog music in `mono`. Most uploads with catalog music loud enough are answered by the mixture's
- * lookup, so the model and the reference checks run only on the rest (uploads with quiet music,
- * unknown music or none).
+ * lookup, so the model, the reference checks and the original's removal run only on the rest (uploads
+ * with quiet music, unknown music or none).
  */
 export async function identifyMusicSeparated(
   db: Database,
@@ -33,5 +35,7 @@ export async function identifyMusicSeparated(
   const mix = resample(mono, sampleRate, SAMPLE_RATE);
   const together = await lookupMusic(db, [mix, resample(music[0], rate, SAMPLE_RATE)], SAMPLE_RATE, opts);
   if (together.matches.length > 0) return together.matches;
-  return confirmByWaveform(db, mix, SAMPLE_RATE, [mixture, together], opts);
+  const confirmed = await confirmByWaveform(db, mix, SAMPLE_RATE, [mixture, together], opts);
+  if (confirmed.length > 0) return confirmed;
+  return lookupUnderOriginal(db, mix, opts);
 }

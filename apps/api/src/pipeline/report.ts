@@ -27,6 +27,7 @@ export function analysisReport(a: Analysis) {
         confidence: round(m.confidence),
         speed: round(m.speed, 4),
         evidence: m.evidence,
+        ...(m.beneath ? { beneath: m.beneath } : {}),
         segments: m.segments.map((s) => ({
           start: round(s.start),
           end: round(s.end),

@@ -13,15 +13,16 @@ function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
 }
 
-/** A clip from lavfi sources: moving test pattern and a tone (or no audio). */
+/** A clip from lavfi sources: moving test pattern and a tone, the soundtrack in file `audio`, or no audio. */
 export function makeVideo(
   file: string,
-  opts: { seconds: number; audio?: boolean; size?: string; source?: string },
+  opts: { seconds: number; audio?: boolean | string; size?: string; source?: string },
 ) {
   const size = opts.size ?? '320x180';
   const src = opts.source ?? `testsrc2=size=${size}:rate=25`;
   const args = ['-f', 'lavfi', '-i', `${src}:duration=${opts.seconds}`];
-  if (opts.audio !== false)
+  if (typeof opts.audio === 'string') args.push('-i', opts.audio);
+  else if (opts.audio !== false)
     args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${opts.seconds}`);
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (opts.audio !== false) args.push('-c:a', 'aac', '-b:a', '128k', '-shortest');
