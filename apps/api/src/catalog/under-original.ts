@@ -8,7 +8,7 @@ import { referenceRange, removeReference } from '@undub/inference/removal';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
-import { lookupMusic, MATCH_CONFIDENCE, matchOriginals, type MusicMatch } from './identify';
+import { lookupMusic, MATCH_CONFIDENCE, matchOriginals, round, type MusicMatch } from './identify';
 import { loadOriginalSoundtrack } from './manage';
 
 /**
@@ -42,12 +42,23 @@ export async function lookupUnderOriginal(
   }
   const {
     ost: [rest],
+    segments: removed,
   } = removeReference(
     [mix],
     SAMPLE_RATE,
     soundtrack,
     segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
   );
-  const { matches } = await lookupMusic(db, rest, SAMPLE_RATE, opts);
-  return matches.map((m) => ({ ...m, beneath: work.originalId }));
+  if (removed.length === 0) return [];
+  // Elsewhere the upload is the mixture its own lookup already searched: only the stretch the soundtrack
+  // was removed from is looked up again (a long upload may re-use a few seconds of the work).
+  const from = Math.floor(Math.min(...removed.map((s) => s.start)) * SAMPLE_RATE);
+  const to = Math.ceil(Math.max(...removed.map((s) => s.end)) * SAMPLE_RATE);
+  const { matches } = await lookupMusic(db, rest.subarray(from, to), SAMPLE_RATE, opts);
+  const shift = (t: number) => round(t + from / SAMPLE_RATE);
+  return matches.map((m) => ({
+    ...m,
+    segments: m.segments.map((s) => ({ ...s, start: shift(s.start), end: shift(s.end) })),
+    beneath: work.originalId,
+  }));
 }
