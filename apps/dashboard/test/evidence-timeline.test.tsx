@@ -14,6 +14,7 @@ const json = {
         title: 'Battle Theme',
         confidence: 0.91,
         evidence: 'landmarks',
+        beneath: 'o1',
         segments: [{ start: 2, end: 9.5, refStart: 41 }],
       },
       {
@@ -55,7 +56,7 @@ describe('evidence timeline', () => {
       'button',
     );
     expect(music.getAttribute('aria-label')).toBe(
-      'Battle Theme, 0:02.0 to 0:09.5, reference offset 0:41.0, 91%',
+      'Battle Theme (found under the soundtrack of o1), 0:02.0 to 0:09.5, reference offset 0:41.0, 91%',
     );
     expect(music.style.left).toBe('10%');
     expect(quiet.getAttribute('aria-label')).toBe(

@@ -31,7 +31,7 @@ export function lanesOf(e: Evidence): Lane[] {
       segments: e.music.map((m) => ({
         span: m,
         tone: 'music',
-        label: `${m.title}${m.byWaveform ? ' (found by its waveform)' : ''}, ${span(m)}, reference offset ${clock(m.referenceOffset)}, ${percent(m.confidence)}`,
+        label: `${m.title}${m.byWaveform ? ' (found by its waveform)' : ''}${m.beneath ? ` (found under the soundtrack of ${m.beneath})` : ''}, ${span(m)}, reference offset ${clock(m.referenceOffset)}, ${percent(m.confidence)}`,
       })),
     },
     {

@@ -1,7 +1,7 @@
 // Reads a verdict's evidence JSON (apps/api/src/pipeline/report.ts: the analysis report) into the
 // timeline's lanes. Times are seconds of the upload; refStart is seconds of the reference at `start`:
 //   { media: { durationSeconds },
-//     bgm: { identified: [{ title, confidence, evidence, segments: [{ start, end, refStart }] }],
+//     bgm: { identified: [{ title, confidence, evidence, beneath?, segments: [{ start, end, refStart }] }],
 //            provenance: [{ start, end, method: 'reference' | 'model' | 'original_music' | 'none' }] },
 //     speech: { segments: [{ start, end }] },
 //     originality: { reviewReasons: string[], matches: [{ originalId, confidence,
@@ -74,6 +74,7 @@ export function parseEvidence(
                 title: String(m.title ?? 'Unknown track'),
                 confidence: num(m.confidence) ?? 0,
                 byWaveform: m.evidence === 'waveform',
+                beneath: typeof m.beneath === 'string' ? m.beneath : null,
               },
             ]
           : [];

@@ -38,6 +38,8 @@ export interface MusicSegment extends Span {
   confidence: number;
   /** Found by the reference's waveform (music too far under the soundtrack for its landmarks). */
   byWaveform: boolean;
+  /** The original work whose soundtrack was removed before this music was found under it. */
+  beneath: string | null;
 }
 
 export interface OriginalSegment extends Span {
