@@ -167,9 +167,9 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     table:
       `${items.length} eval re-uploads with catalog music${every > 1 ? ` (every ${every}th of each ratio)` : ''}; the remover gets the true span and offset moved by up ` +
       `to ±50 ms and its speed by up to ±0.3%. Restored-OST SI-SDR against the true OST.\n\n**Reference-guided removal**\n\n${r.table}\n` +
-      `**restore() end to end** (every ${endToEndEvery}th upload: reference removal, the model on the rest)\n\n${e.table}\n` +
+      `**restore() end to end** (every ${ordinal(endToEndEvery)} upload: reference removal, the model on the rest)\n\n${e.table}\n` +
       (identified.length
-        ? `**As the pipeline: the upload's own identification, then restore()** (every ${identifiedEvery}th upload: no true span or offset given; the music the lookups find, at the places and segments they report, grown by the remover while the reference is heard; what they miss goes to the model)\n\n${id.table}\n`
+        ? `**As the pipeline: the upload's own identification, then restore()** (every ${ordinal(identifiedEvery)} upload: no true span or offset given; the music the lookups find, at the places and segments they report, grown by the remover while the reference is heard; what they miss goes to the model)\n\n${id.table}\n`
         : '') +
       `**SI-SDR improvement by transform**\n\n${markdownTable(['transform', 'n', 'SI-SDRi median'], transformRows)}\n` +
       `**SI-SDR improvement by AAC bitrate**\n\n${markdownTable(['bitrate', 'n', 'SI-SDRi median'], bitrateRows)}\n` +
@@ -321,3 +321,10 @@ async function speedChild(file: string, musicFile: string, seconds: number): Pro
 
 if (process.argv[2] === CHILD_FLAG)
   await speedChild(process.argv[3], process.argv[4], Number(process.argv[5]));
+
+/** 2 -> "2nd", 3 -> "3rd", 11 -> "11th". */
+function ordinal(n: number): string {
+  const teen = Math.floor(n / 10) % 10 === 1;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
