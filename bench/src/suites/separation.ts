@@ -5,7 +5,11 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSeparator, modelInfo, separateHpss } from '@undub/inference/separation';
+import { downmix } from '@undub/inference/dsp';
+import { restore } from '@undub/inference/restore';
+import { reusedSoundtrack } from '../../../apps/api/src/catalog/under-original';
 import { improvementPlot, speedPlot } from '../audio-plots';
+import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
@@ -25,8 +29,13 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     .filter(everyNthPerRatio(every));
   ctx.log(`separating ${items.length} uploads with ${all ? 'any' : 'non-catalog'} music`);
   const separator = await loadSeparator();
+  const db = await ensureBenchCatalog(ctx);
   const model: RatioRow[] = [];
   const baseline: RatioRow[] = [];
+  // restore() as the pipeline calls it when no catalog music is found: the model where it hears music,
+  // without and with the soundtrack of the catalog work the upload re-uses set aside first.
+  const alone: RatioRow[] = [];
+  const setAside: RatioRow[] = [];
   try {
     for (const [i, u] of items.entries()) {
       if (i % 16 === 0) ctx.log(`${i}/${items.length}`);
@@ -36,12 +45,21 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       const common = { ratioDb: u.ratioDb!, mixtureSiSdr, ceilingSiSdr: u.ceilingSiSdr };
       model.push({ ...common, siSdr: siSdrStereo((await separator.separate(mix, RATE)).ost, ost) });
       baseline.push({ ...common, siSdr: siSdrStereo(separateHpss(mix, RATE).ost, ost) });
+      const soundtrack = await reusedSoundtrack(db, downmix(mix), RATE, { channels: mix.length });
+      if (soundtrack) {
+        const restored = (s?: typeof soundtrack) =>
+          restore({ channels: mix, sampleRate: RATE, references: [], soundtrack: s }, { separator });
+        alone.push({ ...common, siSdr: siSdrStereo((await restored()).ost, ost) });
+        setAside.push({ ...common, siSdr: siSdrStereo((await restored(soundtrack)).ost, ost) });
+      }
     }
   } finally {
     await separator.release();
   }
   const m = bySiSdrRatio(model);
   const b = bySiSdrRatio(baseline);
+  const a = bySiSdrRatio(alone);
+  const w = bySiSdrRatio(setAside);
   const speed = [];
   const source = items[0] ? ctx.resolve(items[0].file) : undefined;
   for (const seconds of SPEED_SECONDS) {
@@ -67,12 +85,17 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       scope: all ? 'all music uploads' : 'non-catalog music uploads',
       separator: m.figures,
       baselineHpss: b.figures,
+      restoreAlone: { items: alone.length, ...a.figures },
+      restoreSoundtrackSetAside: { items: setAside.length, ...w.figures },
       speed,
     },
     table:
       `Model ${modelInfo.name} v${modelInfo.version} (sha256 ${modelInfo.sha256.slice(0, 12)}), ` +
       `${items.length} uploads${every > 1 ? ` (every ${every}th of each ratio)` : ''}, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
-      `**Baseline: median-filter HPSS (non-learned)**\n\n${b.table}\n**Speed** (2 ORT threads)\n\n${speedTable(speed)}`,
+      `**Baseline: median-filter HPSS (non-learned)**\n\n${b.table}\n` +
+      `**restore(), re-uploads of a catalog work** (${alone.length} uploads whose soundtrack matches a catalog work, as the pipeline finds it; the model where it hears music)\n\n${a.table}\n` +
+      `**The same with the work's soundtrack set aside first** (removed with its aligned reference before the model runs, returned after)\n\n${w.table}\n` +
+      `**Speed** (2 ORT threads)\n\n${speedTable(speed)}`,
     notes: [
       'SI-SDRi: improvement over the unprocessed mixture; ceiling: decoded upload minus the true BGM.',
       SPEED_NOTE,

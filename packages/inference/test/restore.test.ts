@@ -70,6 +70,23 @@ describe('restore', { timeout: 60_000 }, () => {
     expect(siSdr(kept.ost[0], upload)).toBeGreaterThan(40);
   });
 
+  it("sets a re-used work's soundtrack aside, so the model hears only the added music", async () => {
+    // The work's soundtrack carries its own music, which the model alone cannot tell from the added one.
+    const work = mix(synthBabble(8, 12, SR), synthMusic(9, 12, SR), 0);
+    const ost = work.slice(2 * SR, 8 * SR);
+    const upload = mix(ost, synthMusic(10, 6, SR), 0);
+    const plain = await restore({ channels: [upload], sampleRate: SR, references: [] }, { separator });
+    const soundtrack = { originalId: 'w', channels: [work], segments: [{ start: 0, end: 6, refStart: 2 }] };
+    const aside = await restore(
+      { channels: [upload], sampleRate: SR, references: [], soundtrack },
+      { separator },
+    );
+    // Measured: -0.3 dB without, 10.5 dB with.
+    expect(siSdr(plain.ost[0], ost)).toBeLessThan(3);
+    expect(siSdr(aside.ost[0], ost)).toBeGreaterThan(8);
+    expect(aside.provenance.some((p) => p.method === 'model')).toBe(true);
+  });
+
   it('keeps music that follows the picture (cuts on its onsets) and reports the evidence', async () => {
     const seconds = 12;
     const ost = synthBabble(6, seconds, SR);

@@ -1,15 +1,55 @@
-// Music under an original work's own soundtrack. A re-upload keeps the work's soundtrack, and where that
-// is dense (speech over ambience, the work's own music) it can mask every spectral peak of quiet added
-// music, so that no query of the mixture, separated or not, holds the music's landmarks. But the work is
-// in the catalog: its soundtrack, found in the upload by its own landmarks, is removed the way catalog
-// music is (aligned reference, removeReference), and what is left, the added music, is looked up again.
+// The soundtrack of the original work an upload re-uses, as a reference. A re-upload keeps the work's
+// soundtrack, and where that is dense (speech over ambience, the work's own music) it hides the added
+// music: it can mask every spectral peak of quiet music, so that no query of the mixture, separated or
+// not, holds the music's landmarks, and it leaves the separation model a mixture of two musics to tell
+// apart. But the work is in the catalog: its soundtrack, found in the upload by its own landmarks, can
+// be removed the way catalog music is (aligned reference, removeReference). What is left, the added
+// music, is looked up again here, and restore() runs the model on it (apps/api/src/pipeline/analyze.ts).
 import { SAMPLE_RATE } from '@undub/inference/fingerprint';
-import { referenceRange, removeReference } from '@undub/inference/removal';
+import { referenceRange, removeReference, type ReferenceSegment } from '@undub/inference/removal';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
 import { lookupMusic, MATCH_CONFIDENCE, matchOriginals, round, type MusicMatch } from './identify';
 import { loadOriginalSoundtrack } from './manage';
+
+export interface ReusedSoundtrack {
+  originalId: string;
+  /** The work's soundtrack at the upload's rate, from the start of the range its segments reach. */
+  channels: Float32Array[];
+  /** Where the upload re-uses it (upload seconds; reference seconds from the start of `channels`). */
+  segments: ReferenceSegment[];
+}
+
+/**
+ * The catalog work whose soundtrack `mono` re-uses, with that soundtrack read at `sampleRate`
+ * (`channels` of it); none when no work's soundtrack matches. Only the soundtrack's match counts, not
+ * the picture: it is the sound that will be removed.
+ */
+export async function reusedSoundtrack(
+  db: Database,
+  mono: Float32Array,
+  sampleRate: number,
+  opts: CatalogOptions & { channels: number },
+): Promise<ReusedSoundtrack | undefined> {
+  const work = (await matchOriginals(db, { audio: { mono, sampleRate } }, opts)).find(
+    (m) => m.audio.score >= MATCH_CONFIDENCE,
+  );
+  if (!work) return undefined;
+  const segments = work.audio.segments.map((s) => ({ ...s, speed: work.audio.speed }));
+  const range = referenceRange(segments, { uploadSeconds: mono.length / sampleRate });
+  try {
+    return {
+      originalId: work.originalId,
+      channels: await loadOriginalSoundtrack(db, work.originalId, sampleRate, { ...opts, range }),
+      segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
+    };
+  } catch (err) {
+    // A work removed from the catalog meanwhile has no soundtrack to remove.
+    if (err instanceof CatalogError) return undefined;
+    throw err;
+  }
+}
 
 /**
  * Catalog music in `mix` (at the fingerprint rate) once the soundtrack of the original work it re-uses
@@ -21,34 +61,12 @@ export async function lookupUnderOriginal(
   mix: Float32Array,
   opts: CatalogOptions = {},
 ): Promise<MusicMatch[]> {
-  // A work counts when its soundtrack alone matches: only its sound is removed, whatever the picture.
-  const work = (await matchOriginals(db, { audio: { mono: mix, sampleRate: SAMPLE_RATE } }, opts)).find(
-    (m) => m.audio.score >= MATCH_CONFIDENCE,
-  );
+  const work = await reusedSoundtrack(db, mix, SAMPLE_RATE, { ...opts, channels: 1 });
   if (!work) return [];
-  const segments = work.audio.segments.map((s) => ({ ...s, speed: work.audio.speed }));
-  const range = referenceRange(segments, { uploadSeconds: mix.length / SAMPLE_RATE });
-  let soundtrack: Float32Array[];
-  try {
-    soundtrack = await loadOriginalSoundtrack(db, work.originalId, SAMPLE_RATE, {
-      ...opts,
-      channels: 1,
-      range,
-    });
-  } catch (err) {
-    // A work removed from the catalog meanwhile has no soundtrack to remove.
-    if (err instanceof CatalogError) return [];
-    throw err;
-  }
   const {
     ost: [rest],
     segments: removed,
-  } = removeReference(
-    [mix],
-    SAMPLE_RATE,
-    soundtrack,
-    segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
-  );
+  } = removeReference([mix], SAMPLE_RATE, work.channels, work.segments);
   if (removed.length === 0) return [];
   // Elsewhere the upload is the mixture its own lookup already searched: only the stretch the soundtrack
   // was removed from is looked up again (a long upload may re-use a few seconds of the work).

@@ -19,6 +19,7 @@ import {
   type OriginalMatch,
 } from '../catalog';
 import { identifyMusicSeparated } from '../catalog/separated-lookup';
+import { reusedSoundtrack } from '../catalog/under-original';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { StageClock, type ProgressListener, type StageName } from './stages';
@@ -123,23 +124,27 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     if (doRestore) {
       // Reading the identified tracks' audio is part of removing them; only the part the segments
       // reach, or may grow into within the upload, is decoded, and the segments' reference times are
-      // moved to its start.
-      const references = await clock.run('remove_bgm', () =>
-        Promise.all(
-          musicMatches.map(async (m) => {
-            const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
-            const range = referenceRange(segments, { uploadSeconds: audio[0].length / sampleRate });
-            return {
-              musicId: m.musicId,
-              channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),
-              segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
-            };
-          }),
-        ),
+      // moved to its start. The soundtrack of a catalog work the upload re-uses is read too: restore()
+      // sets it aside before the model looks for the music no reference covers.
+      const [references, soundtrack] = await clock.run('remove_bgm', () =>
+        Promise.all([
+          Promise.all(
+            musicMatches.map(async (m) => {
+              const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
+              const range = referenceRange(segments, { uploadSeconds: audio[0].length / sampleRate });
+              return {
+                musicId: m.musicId,
+                channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),
+                segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
+              };
+            }),
+          ),
+          reusedSoundtrack(db, downmix(audio), sampleRate, { ...catalog, channels: audio.length }),
+        ]),
       );
       try {
         restored = await restore(
-          { channels: audio, sampleRate, references, frames: framesDecoded },
+          { channels: audio, sampleRate, references, soundtrack, frames: framesDecoded },
           {
             separator,
             detectSpeech,

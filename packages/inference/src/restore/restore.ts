@@ -20,6 +20,12 @@ export interface RestoreInput {
   frames?: Frames | Promise<Frames | undefined>;
   /** Upload spans whose music is known to be the original work's own soundtrack: kept in the OST. */
   originalSoundtrackSegments?: Span[];
+  /**
+   * The soundtrack of the original work the upload re-uses (at `sampleRate`), where it is found: set
+   * aside before the model runs, so that the model hears the added music with little else over it, and
+   * returned to the OST untouched (its own music included).
+   */
+  soundtrack?: { originalId: string; channels: Float32Array[]; segments: ReferenceSegment[] };
 }
 
 type Frames = { fps: number; width: number; height: number; frames: Uint8Array[] };
@@ -91,9 +97,13 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
         referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
       }
       const rest = complement(referenceSegments, duration);
-      const model = await separateSpans(current, sampleRate, rest, deps);
+      const aside = input.soundtrack
+        ? removeReference(current, sampleRate, input.soundtrack.channels, input.soundtrack.segments).ost
+        : current;
+      const model = await separateSpans(aside, sampleRate, rest, deps, current);
       return {
-        ost: model.ost,
+        // What the model took out of `aside` is taken out of the upload (nothing where it did not act).
+        ost: aside === current ? model.ost : subtract(current, subtract(aside, model.ost)),
         referenceSegments,
         modelUsed: model.used,
         untouched: model.untouched,
@@ -162,10 +172,17 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
 }
 
 /**
- * Runs the model on each span and uses its OST only in the windows where it hears music, with short
+ * Runs the model on each span and uses its OST only in the windows where it hears music (a share of
+ * `upload`'s energy there: `audio` may be the upload with the re-used soundtrack set aside), with short
  * crossfades; elsewhere the audio stays as it is.
  */
-async function separateSpans(audio: Float32Array[], sampleRate: number, spans: Span[], deps: RestoreDeps) {
+async function separateSpans(
+  audio: Float32Array[],
+  sampleRate: number,
+  spans: Span[],
+  deps: RestoreDeps,
+  upload: Float32Array[],
+) {
   const threshold = deps.musicShareThreshold ?? 0.1;
   const weight = new Float32Array(audio[0].length);
   const used: Span[] = [];
@@ -177,7 +194,11 @@ async function separateSpans(audio: Float32Array[], sampleRate: number, spans: S
     if (to - from < sampleRate * 0.1) continue;
     const part = audio.map((c) => c.subarray(from, to));
     const stems = await deps.separator.separate(part, sampleRate);
-    const share = musicShare(part, stems.music, Math.round(WINDOW_SECONDS * sampleRate));
+    const share = musicShare(
+      upload.map((c) => c.subarray(from, to)),
+      stems.music,
+      Math.round(WINDOW_SECONDS * sampleRate),
+    );
     const { music, clean } = modelSpans(share, WINDOW_SECONDS, threshold);
     const shift = (s: Span) => ({ start: span.start + s.start, end: Math.min(span.end, span.start + s.end) });
     used.push(...music.map(shift));
