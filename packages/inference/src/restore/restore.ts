@@ -97,8 +97,10 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
         referenceSegments.push(...removed.segments.map((s) => ({ ...s, musicId: ref.musicId })));
       }
       const rest = complement(referenceSegments, duration);
-      const aside = input.soundtrack
-        ? removeReference(current, sampleRate, input.soundtrack.channels, input.soundtrack.segments).ost
+      // Only where the model will run (music no reference covers) is the soundtrack worth removing.
+      const soundtrackSegments = input.soundtrack ? clip(input.soundtrack.segments, rest) : [];
+      const aside = soundtrackSegments.length
+        ? removeReference(current, sampleRate, input.soundtrack!.channels, soundtrackSegments).ost
         : current;
       const model = await separateSpans(aside, sampleRate, rest, deps, current);
       return {
@@ -273,4 +275,17 @@ function subtractSpans(a: Span[], b: Span[]): Span[] {
     });
   }
   return rest;
+}
+
+/** The parts of reference segments inside `spans`, their reference times moved along. */
+function clip(segments: ReferenceSegment[], spans: Span[]): ReferenceSegment[] {
+  return segments.flatMap((s) =>
+    spans.flatMap((r) => {
+      const start = Math.max(s.start, r.start);
+      const end = Math.min(s.end, r.end);
+      return end > start
+        ? [{ ...s, start, end, refStart: s.refStart + (start - s.start) * (s.speed ?? 1) }]
+        : [];
+    }),
+  );
 }
