@@ -48,7 +48,10 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       const soundtrack = await reusedSoundtrack(db, downmix(mix), RATE, { channels: mix.length });
       if (soundtrack) {
         const restored = (s?: typeof soundtrack) =>
-          restore({ channels: mix, sampleRate: RATE, references: [], soundtrack: s }, { separator });
+          restore(
+            { channels: mix, sampleRate: RATE, references: [] },
+            { separator, reusedSoundtrack: async () => s },
+          );
         alone.push({ ...common, siSdr: siSdrStereo((await restored()).ost, ost) });
         setAside.push({ ...common, siSdr: siSdrStereo((await restored(soundtrack)).ost, ost) });
       }

@@ -6,32 +6,25 @@
 // be removed the way catalog music is (aligned reference, removeReference). What is left, the added
 // music, is looked up again here, and restore() runs the model on it (apps/api/src/pipeline/analyze.ts).
 import { SAMPLE_RATE } from '@undub/inference/fingerprint';
-import { referenceRange, removeReference, type ReferenceSegment } from '@undub/inference/removal';
+import { referenceRange, removeReference } from '@undub/inference/removal';
+import type { Soundtrack } from '@undub/inference/restore';
 import type { Database } from '../db';
 import type { CatalogOptions } from './context';
 import { CatalogError } from './errors';
 import { lookupMusic, MATCH_CONFIDENCE, matchOriginals, round, type MusicMatch } from './identify';
 import { loadOriginalSoundtrack } from './manage';
 
-export interface ReusedSoundtrack {
-  originalId: string;
-  /** The work's soundtrack at the upload's rate, from the start of the range its segments reach. */
-  channels: Float32Array[];
-  /** Where the upload re-uses it (upload seconds; reference seconds from the start of `channels`). */
-  segments: ReferenceSegment[];
-}
-
 /**
  * The catalog work whose soundtrack `mono` re-uses, with that soundtrack read at `sampleRate`
- * (`channels` of it); none when no work's soundtrack matches. Only the soundtrack's match counts, not
- * the picture: it is the sound that will be removed.
+ * (`channels` of it, from the start of the range its segments reach); none when no work's soundtrack
+ * matches. Only the soundtrack's match counts, not the picture: it is the sound that will be removed.
  */
 export async function reusedSoundtrack(
   db: Database,
   mono: Float32Array,
   sampleRate: number,
   opts: CatalogOptions & { channels: number },
-): Promise<ReusedSoundtrack | undefined> {
+): Promise<Soundtrack | undefined> {
   const work = (await matchOriginals(db, { audio: { mono, sampleRate } }, opts)).find(
     (m) => m.audio.score >= MATCH_CONFIDENCE,
   );

@@ -124,32 +124,30 @@ export async function analyzeFile(file: string, deps: AnalysisDeps, opts: Analyz
     if (doRestore) {
       // Reading the identified tracks' audio is part of removing them; only the part the segments
       // reach, or may grow into within the upload, is decoded, and the segments' reference times are
-      // moved to its start. The soundtrack of a catalog work the upload re-uses is read too: restore()
-      // sets it aside before the model looks for the music no reference covers.
-      const [references, soundtrack] = await clock.run('remove_bgm', () =>
-        Promise.all([
-          Promise.all(
-            musicMatches.map(async (m) => {
-              const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
-              const range = referenceRange(segments, { uploadSeconds: audio[0].length / sampleRate });
-              return {
-                musicId: m.musicId,
-                channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),
-                segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
-              };
-            }),
-          ),
-          reusedSoundtrack(db, downmix(audio), sampleRate, { ...catalog, channels: audio.length }),
-        ]),
+      // moved to its start.
+      const references = await clock.run('remove_bgm', () =>
+        Promise.all(
+          musicMatches.map(async (m) => {
+            const segments = m.segments.map((s) => ({ ...s, speed: m.speed }));
+            const range = referenceRange(segments, { uploadSeconds: audio[0].length / sampleRate });
+            return {
+              musicId: m.musicId,
+              channels: await loadMusicReference(db, m.musicId, sampleRate, { ...catalog, range }),
+              segments: segments.map((s) => ({ ...s, refStart: s.refStart - range.start })),
+            };
+          }),
+        ),
       );
       try {
         restored = await restore(
-          { channels: audio, sampleRate, references, soundtrack, frames: framesDecoded },
+          { channels: audio, sampleRate, references, frames: framesDecoded },
           {
             separator,
             detectSpeech,
             onStage: (stage, seconds) => clock.add(stage, seconds),
             attributeMusic: (music, rate) => originalMusicSpans(db, music, rate, catalog),
+            reusedSoundtrack: () =>
+              reusedSoundtrack(db, downmix(audio), sampleRate, { ...catalog, channels: audio.length }),
             onStems: (ost, bgm) => (written = write({ ost, bgm })),
           },
         );

@@ -1,2 +1,9 @@
-export { restore, type RestoreInput, type RestoreDeps, type RestoreResult, type Provenance } from './restore';
+export {
+  restore,
+  type RestoreInput,
+  type RestoreDeps,
+  type RestoreResult,
+  type Provenance,
+  type Soundtrack,
+} from './restore';
 export { modelSpans, type Span } from './spans';

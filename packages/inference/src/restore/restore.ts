@@ -20,12 +20,13 @@ export interface RestoreInput {
   frames?: Frames | Promise<Frames | undefined>;
   /** Upload spans whose music is known to be the original work's own soundtrack: kept in the OST. */
   originalSoundtrackSegments?: Span[];
-  /**
-   * The soundtrack of the original work the upload re-uses (at `sampleRate`), where it is found: set
-   * aside before the model runs, so that the model hears the added music with little else over it, and
-   * returned to the OST untouched (its own music included).
-   */
-  soundtrack?: { originalId: string; channels: Float32Array[]; segments: ReferenceSegment[] };
+}
+
+/** A catalog work's soundtrack at the upload's rate, with where the upload re-uses it. */
+export interface Soundtrack {
+  originalId: string;
+  channels: Float32Array[];
+  segments: ReferenceSegment[];
 }
 
 type Frames = { fps: number; width: number; height: number; frames: Uint8Array[] };
@@ -44,6 +45,12 @@ export interface RestoreDeps {
    * music is the original work's own (e.g. it matches the original's soundtrack in the catalog).
    */
   attributeMusic?: (music: Float32Array, sampleRate: number) => Promise<Span[]>;
+  /**
+   * The soundtrack of the original work the upload re-uses, if any, asked for only when the model has
+   * music no reference covers: it is set aside before the model runs, so that the model hears the added
+   * music with little else over it, and returned to the OST untouched (its own music included).
+   */
+  reusedSoundtrack?: () => Promise<Soundtrack | undefined>;
   /**
    * Called once the restored OST and the removed BGM are final, before speech is extracted, so a caller
    * can start writing them meanwhile.
@@ -68,6 +75,8 @@ export interface RestoreResult {
 
 /** Window over which the model's music share is judged, seconds. */
 const WINDOW_SECONDS = 1;
+/** Seconds the model must have to itself before a re-used soundtrack is looked for and set aside. */
+const MIN_SET_ASIDE_SECONDS = 1;
 /** Crossfade between methods, seconds. */
 const FADE_SECONDS = 0.05;
 
@@ -98,9 +107,10 @@ export async function restore(input: RestoreInput, deps: RestoreDeps): Promise<R
       }
       const rest = complement(referenceSegments, duration);
       // Only where the model will run (music no reference covers) is the soundtrack worth removing.
-      const soundtrackSegments = input.soundtrack ? clip(input.soundtrack.segments, rest) : [];
-      const aside = soundtrackSegments.length
-        ? removeReference(current, sampleRate, input.soundtrack!.channels, soundtrackSegments).ost
+      const soundtrack = covered(rest) >= MIN_SET_ASIDE_SECONDS ? await deps.reusedSoundtrack?.() : undefined;
+      const within = soundtrack ? clip(soundtrack.segments, rest) : [];
+      const aside = within.length
+        ? removeReference(current, sampleRate, soundtrack!.channels, within).ost
         : current;
       const model = await separateSpans(aside, sampleRate, rest, deps, current);
       return {
@@ -289,3 +299,5 @@ function clip(segments: ReferenceSegment[], spans: Span[]): ReferenceSegment[] {
     }),
   );
 }
+
+const covered = (spans: Span[]) => spans.reduce((sum, s) => sum + s.end - s.start, 0);
