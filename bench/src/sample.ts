@@ -10,3 +10,10 @@ export function everyNthPerRatio(every: number): (u: Upload) => boolean {
     return k % every === 0;
   };
 }
+
+/** 2 -> "2nd", 3 -> "3rd", 11 -> "11th". */
+export function ordinal(n: number): string {
+  const teen = Math.floor(n / 10) % 10 === 1;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}

@@ -25,7 +25,7 @@ import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import type { MusicTrack, Upload } from '../manifest';
 import { type RatioRow, bySiSdrRatio, markdownTable, median, percentile, siSdrStereo } from '../score';
-import { everyNthPerRatio } from '../sample';
+import { everyNthPerRatio, ordinal } from '../sample';
 import { readWav } from '../wav';
 import { reportSpeed, SPEED_NOTE, speedInChild, speedTable } from '../speed';
 
@@ -165,7 +165,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
       speed,
     },
     table:
-      `${items.length} eval re-uploads with catalog music${every > 1 ? ` (every ${every}th of each ratio)` : ''}; the remover gets the true span and offset moved by up ` +
+      `${items.length} eval re-uploads with catalog music${every > 1 ? ` (every ${ordinal(every)} of each ratio)` : ''}; the remover gets the true span and offset moved by up ` +
       `to ±50 ms and its speed by up to ±0.3%. Restored-OST SI-SDR against the true OST.\n\n**Reference-guided removal**\n\n${r.table}\n` +
       `**restore() end to end** (every ${ordinal(endToEndEvery)} upload: reference removal, the model on the rest)\n\n${e.table}\n` +
       (identified.length
@@ -295,7 +295,7 @@ async function ownMusicSurvival(ctx: BenchContext, separator: Separator, tracks:
     table,
     note:
       "kept %: the own-music stem's projection onto the restored OST (100 = all of it at its level), " +
-      `through restore() with frames and catalog attribution as the pipeline runs it${every > 1 ? `; every ${every}th such upload` : ''}`,
+      `through restore() with frames and catalog attribution as the pipeline runs it${every > 1 ? `; every ${ordinal(every)} such upload` : ''}`,
   };
 }
 
@@ -321,10 +321,3 @@ async function speedChild(file: string, musicFile: string, seconds: number): Pro
 
 if (process.argv[2] === CHILD_FLAG)
   await speedChild(process.argv[3], process.argv[4], Number(process.argv[5]));
-
-/** 2 -> "2nd", 3 -> "3rd", 11 -> "11th". */
-function ordinal(n: number): string {
-  const teen = Math.floor(n / 10) % 10 === 1;
-  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
-  return `${n}${suffix}`;
-}

@@ -13,7 +13,7 @@ import { ensureBenchCatalog } from '../catalog';
 import type { BenchContext, SuiteResult } from '../context';
 import { decodeAudio } from '../ffmpeg';
 import { type RatioRow, bySiSdrRatio, siSdrStereo } from '../score';
-import { everyNthPerRatio } from '../sample';
+import { everyNthPerRatio, ordinal } from '../sample';
 import { readWav } from '../wav';
 import { reportSpeed, SPEED_NOTE, speedInChild, speedTable } from '../speed';
 
@@ -94,7 +94,7 @@ export async function run(ctx: BenchContext): Promise<SuiteResult> {
     },
     table:
       `Model ${modelInfo.name} v${modelInfo.version} (sha256 ${modelInfo.sha256.slice(0, 12)}), ` +
-      `${items.length} uploads${every > 1 ? ` (every ${every}th of each ratio)` : ''}, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
+      `${items.length} uploads${every > 1 ? ` (every ${ordinal(every)} of each ratio)` : ''}, restored-OST SI-SDR against the true OST.\n\n**Model**\n\n${m.table}\n` +
       `**Baseline: median-filter HPSS (non-learned)**\n\n${b.table}\n` +
       `**restore(), re-uploads of a catalog work** (${alone.length} uploads whose soundtrack matches a catalog work, as the pipeline finds it; the model where it hears music)\n\n${a.table}\n` +
       `**The same with the work's soundtrack set aside first** (removed with its aligned reference before the model runs, returned after)\n\n${w.table}\n` +
